@@ -1,0 +1,59 @@
+# Deep Neural Networks, runnable: the README's contract.
+#   make setup    create .venv, install requirements + this project + Graphviz
+#   make test     unit tests + every notebook under nbval, quick profile, offline
+#   make run      execute every notebook headless into build/executed/ (NB=02 for one)
+#   make report   build results/README.md from results/full/*.json
+#   make bench    time the MNIST CNN input path (plain vs the notebook's way)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP_QUIET := 2>&1 | grep -vE "is ignored: it is neither a file nor a directory" || true
+export MPLBACKEND := Agg
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONUNBUFFERED := 1
+NB ?=
+
+.PHONY: help setup test unit nbtest run report bench clean-notebooks links check-links clean
+
+help:
+	@sed -n '2,7p' Makefile
+
+setup:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@set -o pipefail; $(PY) -m pip install -q --upgrade pip $(PIP_QUIET)
+	@set -o pipefail; $(PY) -m pip install -q -r requirements.txt $(PIP_QUIET)
+	@set -o pipefail; $(PY) -m pip install -q --no-deps -e . $(PIP_QUIET)
+	@$(PY) -c "import utils, tensorflow as tf, keras; print('installed: tensorflow', tf.__version__, '/ keras', keras.__version__)"
+	@bash scripts/install_graphviz.sh
+	@mkdir -p data
+
+test: unit nbtest
+
+unit:
+	DNN_PROFILE=quick $(PY) -m pytest -q tests
+
+nbtest:
+	DNN_PROFILE=quick $(PY) -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
+		--nbval-cell-timeout=900 notebooks
+
+run:
+	DNN_PROFILE=$(or $(DNN_PROFILE),quick) $(PY) scripts/run_notebooks.py $(NB)
+
+report:
+	$(PY) scripts/make_report.py
+
+bench:
+	$(PY) scripts/bench_mnist.py
+
+clean-notebooks:
+	$(PY) scripts/clean_notebooks.py notebooks/*.ipynb
+
+links:
+	$(PY) scripts/sync_links.py
+
+check-links:
+	$(PY) scripts/sync_links.py --check
+
+clean:
+	rm -rf build results/quick .pytest_cache

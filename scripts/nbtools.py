@@ -1,0 +1,65 @@
+"""Small helpers shared by the scripts that read or rewrite notebooks."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info"}
+ALLOWED_CELL_METADATA = {"tags"}
+BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
+REPO_URL_LINE = re.compile(r'^REPO_URL = "[^"]*"$', re.M)
+COLAB_CELL_MARK = "# Colab only"
+SETUP_CALL = re.compile(r"^\s*(RUN\s*=\s*)?utils\.setup_notebook\(", re.M)
+PARAMS_MARK = "# Parameters"
+
+
+def repository_url() -> str:
+    """The repository's address, written once in pyproject.toml."""
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return meta["project"]["urls"]["Repository"].rstrip("/")
+
+
+def colab_url(notebook: Path, branch: str = "main") -> str:
+    """Colab's address for a notebook of this repository on GitHub."""
+    repo = repository_url()
+    owner_repo = repo.split("github.com/", 1)[1]
+    rel = notebook.resolve().relative_to(ROOT).as_posix()
+    return f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{rel}"
+
+
+def badge_markdown(notebook: Path) -> str:
+    return f"[![Open In Colab]({BADGE_IMAGE})]({colab_url(notebook)})"
+
+
+def notebook_paths() -> list[Path]:
+    return sorted(p for p in NOTEBOOKS.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name))
+
+
+def source(cell: dict) -> str:
+    s = cell.get("source", "")
+    return "".join(s) if isinstance(s, list) else s
+
+
+def code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def title(nb: dict) -> str:
+    """The first markdown heading of a notebook."""
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in source(cell).splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return "(untitled)"

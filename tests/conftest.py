@@ -1,0 +1,34 @@
+"""Shared fixtures: every test gets its own empty data and results folders."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_folders(tmp_path, monkeypatch):
+    monkeypatch.setenv("DNN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DNN_RESULTS_DIR", str(tmp_path / "results"))
+    monkeypatch.delenv("DNN_PROFILE", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    yield
+
+
+@pytest.fixture
+def full_profile(monkeypatch):
+    monkeypatch.setenv("DNN_PROFILE", "full")
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Make keras.utils.get_file fail the way it does offline, and count calls."""
+    import keras
+
+    calls = []
+
+    def offline(*args, **kwargs):
+        calls.append(kwargs.get("origin"))
+        raise Exception("URL fetch failure on https://example.invalid: None -- [Errno -3] "
+                        "Temporary failure in name resolution")
+
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+    return calls

@@ -1,0 +1,159 @@
+"""The data layer: one cache folder, pinned checksums, clear errors offline.
+
+* Files live in ``data/`` at the repository root, or wherever ``DNN_DATA_DIR``
+  points. A file already there is used and never downloaded again.
+* Downloads go through ``keras.utils.get_file`` with a pinned ``file_hash``,
+  into a scratch folder first, so a failed or corrupt download never leaves a
+  good-looking file in the cache.
+* A file the user placed by hand is accepted when its *content* checks out
+  (a validator per dataset), with a warning when its bytes differ from the
+  published file.
+* No file and no network: one :class:`DataUnavailableError` that names the
+  file, where to put it and where it comes from.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .profile import is_quick
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DataError(RuntimeError):
+    """Base class for data problems the user can fix."""
+
+
+class DataUnavailableError(DataError):
+    """The file is not in the cache and could not be downloaded."""
+
+
+class ChecksumError(DataError):
+    """A downloaded file's checksum does not match the pinned one."""
+
+
+class DataValidationError(DataError):
+    """A file's content is not what the dataset should hold."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A published file: where it goes in the cache and where it comes from."""
+
+    relpath: str  # path inside the data folder, e.g. "mnist.npz"
+    url: str
+    sha256: str
+    source: str  # who publishes it, and its licence, for the error message
+
+
+def data_dir() -> Path:
+    """The cache folder: $DNN_DATA_DIR, else data/ in the repository (else ~/dnn-data)."""
+    env = os.environ.get("DNN_DATA_DIR", "").strip()
+    if env:
+        return Path(env).expanduser().resolve()
+    if (REPO_ROOT / "pyproject.toml").exists():
+        return REPO_ROOT / "data"
+    return Path.home() / "dnn-data"
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def missing_message(remote: RemoteFile, reason: str = "") -> str:
+    target = data_dir() / remote.relpath
+    msg = (
+        f"Data file not found: {remote.relpath}\n"
+        f"  Put it here:        {target}\n"
+        f"  It comes from:      {remote.url}\n"
+        f"  Published by:       {remote.source}\n"
+        f"  Expected sha256:    {remote.sha256}\n"
+        "  Or point DNN_DATA_DIR at a folder that already holds it, "
+        "or use DNN_PROFILE=quick (offline stand-in data)."
+    )
+    if reason:
+        msg += f"\n  Download failed:    {reason}"
+    return msg
+
+
+def fetch(remote: RemoteFile, validate: Callable[[Path], None] | None = None) -> Path:
+    """Return the local path of ``remote``, downloading it once if needed.
+
+    ``validate(path)`` raises :class:`DataValidationError` when a file's content
+    is wrong; it is used to accept a hand-placed file whose bytes differ.
+    """
+    target = data_dir() / remote.relpath
+    if target.exists():
+        if target.is_file() and sha256_of(target) == remote.sha256:
+            return target
+        if validate is None:
+            raise ChecksumError(
+                f"{target} is not the published file (sha256 differs from {remote.sha256}).\n"
+                f"Delete it to download it again from {remote.url}."
+            )
+        try:
+            validate(target)
+        except DataValidationError as err:
+            raise DataValidationError(
+                f"{target} was placed by hand but its content is wrong: {err}\n"
+                f"Replace it with the file from {remote.url} (sha256 {remote.sha256})."
+            ) from None
+        warnings.warn(
+            f"{target}: bytes differ from the published file, but its content checks out; using it.",
+            stacklevel=2,
+        )
+        return target
+    if is_quick():
+        raise DataUnavailableError(
+            "The quick profile never downloads; this loader should have used stand-in data.\n"
+            + missing_message(remote)
+        )
+    return _download(remote, target, validate)
+
+
+def _download(remote: RemoteFile, target: Path, validate: Callable[[Path], None] | None) -> Path:
+    import keras
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=target.parent))
+    try:
+        try:
+            got = keras.utils.get_file(
+                fname=target.name,
+                origin=remote.url,
+                file_hash=remote.sha256,
+                hash_algorithm="sha256",
+                cache_dir=str(scratch),
+                cache_subdir=".",
+            )
+        except ValueError as err:  # keras: "Incomplete or corrupted file detected"
+            raise ChecksumError(
+                f"Downloaded {remote.url} but its sha256 does not match {remote.sha256}; "
+                f"nothing was saved to {target}. ({err})"
+            ) from None
+        except Exception as err:  # no network, HTTP error, DNS failure...
+            raise DataUnavailableError(missing_message(remote, reason=str(err).strip() or type(err).__name__)) from None
+        got = Path(got)
+        if sha256_of(got) != remote.sha256:  # belt and braces: never cache a bad file
+            raise ChecksumError(
+                f"Downloaded {remote.url} but its sha256 does not match {remote.sha256}; "
+                f"nothing was saved to {target}."
+            )
+        if validate is not None:
+            validate(got)
+        os.replace(got, target)
+        return target
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

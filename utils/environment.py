@@ -1,0 +1,128 @@
+"""The setup cell's one call: seeds, plot style, versions, profile and device."""
+from __future__ import annotations
+
+import os
+import platform
+import random
+import sys
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .profile import get_profile
+
+QUICK_BANNER = (
+    "QUICK PROFILE: small stand-in data and few epochs, made to check that every cell runs.\n"
+    "Its numbers are NOT results; run with DNN_PROFILE=full (the default) for the real thing."
+)
+
+
+@dataclass
+class RunInfo:
+    """What the setup cell found; kept so results can record where they came from."""
+
+    profile: str
+    seed: int
+    device: str
+    gpu: bool
+    mixed_precision: bool
+    versions: dict
+
+
+_RUN: RunInfo | None = None
+
+
+def in_colab() -> bool:
+    """True inside Google Colab (checked without importing google.colab)."""
+    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
+
+
+def set_plot_style() -> None:
+    """One plot style for the whole collection."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update({
+        "figure.figsize": (7, 4),
+        "figure.dpi": 100,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "image.cmap": "gray",
+        "legend.frameon": False,
+    })
+
+
+def _configure_device() -> tuple[str, bool, bool]:
+    import tensorflow as tf
+    import keras
+
+    gpus = tf.config.list_physical_devices("GPU")
+    mixed = os.environ.get("DNN_MIXED_PRECISION", "").strip() in {"1", "true", "yes"}
+    if gpus:
+        for gpu in gpus:
+            try:
+                tf.config.experimental.set_memory_growth(gpu, True)
+            except RuntimeError:  # already initialised in this process: leave it as it is
+                pass
+        try:
+            name = tf.config.experimental.get_device_details(gpus[0]).get("device_name", gpus[0].name)
+        except Exception:  # details are optional
+            name = gpus[0].name
+        device = f"GPU: {name} ({len(gpus)} found; memory growth on)"
+        if mixed:
+            keras.mixed_precision.set_global_policy("mixed_float16")
+            device += "; mixed precision on (keep the last layer in float32)"
+    else:
+        cores = os.cpu_count() or 1
+        device = f"CPU only ({cores} cores, {platform.machine()})"
+        if mixed:
+            print("DNN_MIXED_PRECISION is set but there is no GPU: staying in float32.")
+            mixed = False
+        if in_colab():
+            device += ("\n  No GPU in this Colab runtime: Runtime > Change runtime type > "
+                       "Hardware accelerator: GPU, then run the notebook again.")
+    return device, bool(gpus), mixed
+
+
+def setup_notebook(seed: int = 42, quiet_tf: bool = True) -> RunInfo:
+    """Seed everything, set the plot style, and print versions, profile and device.
+
+    Call it once, in the first code cell of every notebook.
+    """
+    global _RUN
+    if quiet_tf:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+    import keras
+    import matplotlib
+
+    profile = get_profile()
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)  # Python, NumPy and the backend in one call
+    set_plot_style()
+    # Keras warns that fit(shuffle=True) is ignored for a tf.data.Dataset; our datasets shuffle themselves.
+    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed")
+    device, gpu, mixed = _configure_device()
+    versions = {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "matplotlib": matplotlib.__version__,
+    }
+    print("Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    print(f"Profile:  {profile}  (set DNN_PROFILE=full or quick; CI=true implies quick)")
+    print(f"Device:   {device}")
+    print(f"Seed:     {seed}")
+    if profile == "quick":
+        print("\n" + QUICK_BANNER)
+    _RUN = RunInfo(profile, seed, device.splitlines()[0], gpu, mixed, versions)
+    return _RUN
+
+
+def run_info() -> RunInfo | None:
+    """The RunInfo of the last setup_notebook() call in this process, if any."""
+    return _RUN

@@ -1,0 +1,87 @@
+"""Record headline metrics to ``results/<profile>/<notebook>.json``.
+
+Every number in the results table comes from here: a notebook calls
+:func:`record` with what it just measured; nothing is typed by hand.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from .data import REPO_ROOT
+from .environment import run_info
+from .profile import get_profile
+
+
+def results_dir() -> Path:
+    """$DNN_RESULTS_DIR, else results/ in the repository (else ./results)."""
+    env = os.environ.get("DNN_RESULTS_DIR", "").strip()
+    if env:
+        return Path(env).expanduser().resolve()
+    if (REPO_ROOT / "pyproject.toml").exists():
+        return REPO_ROOT / "results"
+    return Path.cwd() / "results"
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars to Python numbers, so the JSON stays readable."""
+    if hasattr(value, "item") and callable(value.item):
+        try:
+            return value.item()
+        except (ValueError, TypeError):
+            pass
+    return value
+
+
+def record(notebook: str, name: str, value: float, *, unit: str = "", dataset: str = "",
+           epochs: int | None = None, wall_time_s: float | None = None, note: str = "",
+           **extra: Any) -> None:
+    """Add (or replace) metric ``name`` in ``results/<profile>/<notebook>.json`` and print it."""
+    info = run_info()
+    profile = get_profile()
+    entry = {
+        "name": name,
+        "value": _plain(value),
+        "unit": unit,
+        "profile": profile,
+        "dataset": dataset,
+        "epochs": epochs,
+        "wall_time_s": None if wall_time_s is None else round(float(wall_time_s), 1),
+        "device": info.device if info else "unknown (setup_notebook() not called)",
+        "versions": info.versions if info else {},
+        "recorded_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    if note:
+        entry["note"] = note
+    entry.update({k: _plain(v) for k, v in extra.items()})
+    path = results_dir() / profile / f"{notebook}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"notebook": notebook, "metrics": {}}
+    if path.exists():
+        try:
+            data = json.loads(path.read_text())
+        except json.JSONDecodeError:
+            pass
+    data.setdefault("metrics", {})[name] = entry
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+    shown = f"{value:.4g}" if isinstance(_plain(value), float) else str(value)
+    tag = "" if profile == "full" else "  [quick profile: stand-in data, not a result]"
+    print(f"recorded {name} = {shown}{(' ' + unit) if unit else ''}{tag}")
+
+
+class Timer:
+    """``with Timer() as t: ...`` then ``t.seconds``."""
+
+    def __enter__(self) -> "Timer":
+        self.start = time.perf_counter()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.seconds = time.perf_counter() - self.start
