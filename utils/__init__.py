@@ -8,7 +8,7 @@ from .checks import CheckFailed, check_close, check_equal, check_params, check_s
 from .data import ChecksumError, DataError, DataUnavailableError, DataValidationError, data_dir
 from .environment import in_colab, run_info, setup_notebook
 from .mnist import load_mnist, mnist_standin
-from .plotting import plot_confusion_matrix, plot_history, show_images, show_model_diagram
+from .plotting import plot_confusion_matrix, plot_history, show_images, show_model_diagram, show_source
 from .profile import get_profile, is_quick, pick
 from .results import Timer, record
 
@@ -16,7 +16,7 @@ __all__ = [
     "CheckFailed", "check_close", "check_equal", "check_params", "check_shape", "check_true", "count_params",
     "ChecksumError", "DataError", "DataUnavailableError", "DataValidationError", "data_dir",
     "in_colab", "run_info", "setup_notebook", "load_mnist", "mnist_standin",
-    "plot_confusion_matrix", "plot_history", "show_images", "show_model_diagram",
+    "plot_confusion_matrix", "plot_history", "show_images", "show_model_diagram", "show_source",
     "get_profile", "is_quick", "pick", "Timer", "record",
 ]
 

@@ -12,8 +12,11 @@ def _history_dict(history: Any) -> Mapping[str, Sequence[float]]:
 
 
 def plot_history(histories: Mapping[str, Any] | Any, metrics: Iterable[str] = ("loss", "accuracy"),
-                 title: str = "") -> plt.Figure:
+                 title: str = "", train_dashed: bool = False, logy: bool = False) -> plt.Figure:
     """Training (solid) vs validation (dashed) curves, one panel per metric.
+
+    ``train_dashed=True`` swaps the styles (training dashed, validation solid),
+    the convention of the lecture's recurrent-network plots.
 
     ``histories`` is one Keras History (or its ``.history`` dict) or a mapping
     ``{"model name": history}`` to compare several models on the same axes.
@@ -23,6 +26,7 @@ def plot_history(histories: Mapping[str, Any] | Any, metrics: Iterable[str] = ("
     metrics = [m for m in metrics if any(m in _history_dict(h) for h in histories.values())]
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.8), squeeze=False)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    train_style, val_style = ("--", "-") if train_dashed else ("-", "--")
     for ax, metric in zip(axes[0], metrics):
         for i, (name, h) in enumerate(histories.items()):
             h = _history_dict(h)
@@ -30,12 +34,14 @@ def plot_history(histories: Mapping[str, Any] | Any, metrics: Iterable[str] = ("
             label = f"{name} " if name else ""
             if metric in h:
                 epochs = np.arange(1, len(h[metric]) + 1)
-                ax.plot(epochs, h[metric], "-", color=c, label=f"{label}train")
+                ax.plot(epochs, h[metric], train_style, color=c, label=f"{label}train")
             if f"val_{metric}" in h:
                 epochs = np.arange(1, len(h[f"val_{metric}"]) + 1)
-                ax.plot(epochs, h[f"val_{metric}"], "--", color=c, label=f"{label}validation")
+                ax.plot(epochs, h[f"val_{metric}"], val_style, color=c, label=f"{label}validation")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
+        if logy:
+            ax.set_yscale("log")
         ax.legend(fontsize=8)
     if title:
         fig.suptitle(title)
@@ -112,3 +118,10 @@ def show_model_diagram(model: Any, to_file: str | None = None, **kwargs: Any) ->
     except (ImportError, OSError) as err:
         print(f"plot_model could not draw the diagram ({err}); `make setup` installs pydot and Graphviz.")
         return None
+
+
+def show_source(obj: Any) -> None:
+    """Print the source code of a ``utils`` function, so a notebook can show what it calls."""
+    import inspect
+
+    print(inspect.getsource(obj))

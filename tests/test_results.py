@@ -1,0 +1,55 @@
+"""Result recording and the generated results table."""
+import importlib.util
+import json
+from pathlib import Path
+
+from utils import results
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_record_writes_and_merges_by_profile(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DNN_PROFILE", "quick")
+    results.record("99_demo", "accuracy", 0.5, unit="fraction", dataset="toy", epochs=2)
+    results.record("99_demo", "loss", 1.25, dataset="toy")
+    results.record("99_demo", "accuracy", 0.75, unit="fraction", dataset="toy", epochs=3)  # replaces
+    data = json.loads((tmp_path / "results" / "quick" / "99_demo.json").read_text())
+    assert set(data["metrics"]) == {"accuracy", "loss"}
+    acc = data["metrics"]["accuracy"]
+    assert acc["value"] == 0.75 and acc["epochs"] == 3 and acc["profile"] == "quick"
+    assert "stand-in data, not a result" in capsys.readouterr().out
+
+
+def test_record_converts_numpy_scalars(tmp_path, monkeypatch):
+    import numpy as np
+
+    monkeypatch.setenv("DNN_PROFILE", "full")
+    results.record("99_demo", "mse", np.float32(0.125), per_seed=[np.float64(1.0)])
+    entry = json.loads((tmp_path / "results" / "full" / "99_demo.json").read_text())["metrics"]["mse"]
+    assert entry["value"] == 0.125 and isinstance(entry["value"], float)
+
+
+def _report_module():
+    spec = importlib.util.spec_from_file_location("make_report", ROOT / "scripts" / "make_report.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_report_reads_full_results_and_lecture_figures(tmp_path, monkeypatch):
+    mod = _report_module()
+    monkeypatch.setattr(mod, "RESULTS", tmp_path)
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "02_mnist_dense_vs_cnn.json").write_text(json.dumps({
+        "notebook": "02_mnist_dense_vs_cnn",
+        "metrics": {"cnn_test_accuracy": {"value": 0.99321, "unit": "fraction", "epochs": 10, "wall_time_s": 250.0,
+                                          "device": "CPU only (2 cores)", "recorded_at": "2026-11-22T00:00:00"}}}))
+    table = mod.build()
+    row = next(line for line in table.splitlines() if "cnn_test_accuracy" in line)
+    assert "99.32%" in row and "99.3% (0.7% error)" in row and "250 s" in row and "CPU only" in row
+
+
+def test_report_without_results_says_so(tmp_path, monkeypatch):
+    mod = _report_module()
+    monkeypatch.setattr(mod, "RESULTS", tmp_path)
+    assert "no full-profile results yet" in mod.build()

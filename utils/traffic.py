@@ -1,0 +1,170 @@
+"""Hourly traffic volume: loading, cleaning to an hourly grid, and windowing.
+
+Data: UCI "Metro Interstate Traffic Volume" (hourly westbound I-94 volume at
+Minneapolis-St Paul, 2012-2018, with weather), CC BY 4.0. Full profile: the
+real file from the data folder (downloaded once with a pinned sha256); quick
+profile: :func:`traffic_standin`, a generated series with the same columns.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .data import DataValidationError, RemoteFile, fetch
+from .profile import is_quick
+
+TRAFFIC = RemoteFile(
+    relpath="traffic/Metro_Interstate_Traffic_Volume.csv.gz",
+    url="https://archive.ics.uci.edu/ml/machine-learning-databases/00492/Metro_Interstate_Traffic_Volume.csv.gz",
+    sha256="07d3c0566e342648f11db21f0b12c362e6fee9e3b6aa292917cb25d3cb981d69",
+    source="UCI Machine Learning Repository, 'Metro Interstate Traffic Volume' (id 492, John Hogue), CC BY 4.0",
+)
+COLUMNS = ["holiday", "temp", "rain_1h", "snow_1h", "clouds_all", "weather_main", "weather_description",
+           "date_time", "traffic_volume"]
+REQUIRED = ("date_time", "traffic_volume")
+CITATION = ("Hogue, J. (2019). Metro Interstate Traffic Volume [Dataset]. UCI Machine Learning Repository. "
+            "https://doi.org/10.24432/C5X60B (CC BY 4.0)")
+
+
+def check_traffic_frame(df: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
+    """Check the columns we need and parse them; return a copy with ``date_time`` as datetimes."""
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise DataValidationError(f"{source} lacks column(s) {missing}; a traffic file needs {list(REQUIRED)} "
+                                  f"(found {list(df.columns)[:10]})")
+    df = df.copy()
+    parsed = pd.to_datetime(df["date_time"], errors="coerce", format="mixed")
+    bad = df["date_time"][parsed.isna()]
+    if len(bad):
+        raise DataValidationError(f"{source}: {len(bad)} value(s) in 'date_time' are not dates, e.g. "
+                                  f"{list(bad.astype(str).unique()[:3])} (rows {list(bad.index[:3] + 2)} of the file)")
+    volume = pd.to_numeric(df["traffic_volume"], errors="coerce")
+    bad = df["traffic_volume"][volume.isna()]
+    if len(bad):
+        raise DataValidationError(f"{source}: {len(bad)} value(s) in 'traffic_volume' are not numbers, e.g. "
+                                  f"{list(bad.astype(str).unique()[:3])}")
+    df["date_time"], df["traffic_volume"] = parsed, volume
+    return df
+
+
+def read_traffic_csv(path: str | Path) -> pd.DataFrame:
+    """Read the (optionally gzipped) CSV and check it."""
+    path = Path(path)
+    try:
+        df = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, EOFError) as err:
+        raise DataValidationError(f"{path} cannot be read as a CSV: {err}") from None
+    return check_traffic_frame(df, source=str(path))
+
+
+def validate_traffic_file(path: Path) -> None:
+    df = read_traffic_csv(path)
+    if len(df) < 40_000:
+        raise DataValidationError(f"{path} has {len(df)} rows; the UCI file has 48,204")
+
+
+def load_traffic(quick: bool | None = None) -> pd.DataFrame:
+    """The raw rows (one per hour and weather condition), ``date_time`` parsed."""
+    if is_quick() if quick is None else quick:
+        return check_traffic_frame(traffic_standin(), source="stand-in")
+    return read_traffic_csv(fetch(TRAFFIC, validate=validate_traffic_file))
+
+
+def traffic_standin(hours: int = 24 * 42, seed: int = 0) -> pd.DataFrame:
+    """A generated series with the UCI file's columns: daily and weekly cycles plus noise.
+
+    Like the real file it is not a clean grid: some hours appear twice (two
+    weather rows) and a few hours are missing, so the cleaning code has work.
+    """
+    rng = np.random.default_rng(seed)
+    t = pd.date_range("2018-01-01", periods=hours, freq="h")
+    hour, dow = t.hour.to_numpy(), t.dayofweek.to_numpy()
+    daily = np.exp(-((hour - 8) ** 2) / 6) * 2500 + np.exp(-((hour - 17) ** 2) / 8) * 2800
+    daily += 1500 * (hour >= 6) * (hour <= 21)
+    weekend = np.where(dow >= 5, 0.6, 1.0)
+    volume = np.clip((300 + daily * weekend) * rng.lognormal(0, 0.08, hours), 0, 7300).round()
+    df = pd.DataFrame({
+        "holiday": None, "temp": 270 + 15 * np.sin(2 * np.pi * np.arange(hours) / (24 * 365)) + rng.normal(0, 3, hours),
+        "rain_1h": 0.0, "snow_1h": 0.0, "clouds_all": rng.integers(0, 100, hours),
+        "weather_main": rng.choice(["Clear", "Clouds", "Rain"], hours),
+        "weather_description": "generated", "date_time": t.strftime("%Y-%m-%d %H:%M:%S"),
+        "traffic_volume": volume.astype("int64"),
+    })
+    dup = df.iloc[rng.choice(hours, hours // 20, replace=False)].assign(weather_main="Mist")
+    drop = rng.choice(np.arange(24, hours - 24), 6, replace=False)
+    df = pd.concat([df.drop(index=drop), dup]).sort_values("date_time", kind="stable").reset_index(drop=True)
+    return df[COLUMNS]
+
+
+def hourly_series(raw: pd.DataFrame) -> pd.Series:
+    """One value per hour: duplicate timestamps collapse to their first row, then an hourly index.
+
+    Hours with no row become NaN, so gaps are visible rather than silently closed.
+    """
+    dedup = raw.drop_duplicates("date_time", keep="first").set_index("date_time")["traffic_volume"]
+    return dedup.sort_index().asfreq("h").astype("float64")
+
+
+def gap_lengths(series: pd.Series) -> pd.Series:
+    """Length in hours of every run of missing values, indexed by the run's first hour."""
+    missing = series.isna().to_numpy()
+    starts = np.flatnonzero(missing & ~np.r_[False, missing[:-1]])
+    ends = np.flatnonzero(missing & ~np.r_[missing[1:], False])
+    return pd.Series(ends - starts + 1, index=series.index[starts], dtype="int64")
+
+
+def fill_short_gaps(series: pd.Series, max_gap: int = 12) -> tuple[pd.Series, pd.Series]:
+    """Fill runs of at most ``max_gap`` missing hours from the same hour a week earlier (else a week later).
+
+    Longer gaps stay missing. Returns the filled series and a boolean mask of the filled hours.
+    """
+    lengths = gap_lengths(series)
+    short = np.zeros(len(series), dtype=bool)
+    pos = series.index.get_indexer(lengths.index)
+    for p, n in zip(pos, lengths.to_numpy()):
+        if n <= max_gap:
+            short[p:p + n] = True
+    filled = series.copy()
+    week_before, week_after = series.shift(168), series.shift(-168)
+    candidate = week_before.where(week_before.notna(), week_after)
+    filled[short] = candidate[short]
+    still = short & filled.isna().to_numpy()
+    if still.any():  # a week away was missing too: interpolate within the short gap
+        filled = filled.where(~still, filled.interpolate(limit=max_gap, limit_area="inside"))
+    mask = pd.Series(short & filled.notna().to_numpy(), index=series.index)
+    return filled, mask
+
+
+def last_contiguous(series: pd.Series, length: int) -> pd.Series:
+    """The last ``length`` hours that contain no missing value."""
+    missing = series.isna().to_numpy()
+    last_gap = np.flatnonzero(missing)
+    start = last_gap[-1] + 1 if len(last_gap) else 0
+    available = len(series) - start
+    if available < length:
+        raise DataValidationError(f"only {available} contiguous hours after the last unfilled gap "
+                                  f"(ending {series.index[start - 1] if start else 'never'}); need {length}")
+    return series.iloc[-length:]
+
+
+def make_windows(series: np.ndarray, h: int, f: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a series into (input, target) pairs: ``h`` steps in, the next ``f`` steps out.
+
+    Sample ``i`` reads steps ``i .. i+h-1`` and predicts steps ``i+h .. i+h+f-1``.
+    Like the lecture's loop it makes ``n - h - f`` samples (the one last possible
+    window is left out). Returns arrays of shape ``(n-h-f, h)`` and ``(n-h-f, f)``.
+    """
+    series = np.asarray(series)
+    if series.ndim != 1:
+        raise ValueError(f"make_windows expects a 1-D series, got shape {series.shape}")
+    if h < 1 or f < 1:
+        raise ValueError(f"h and f must be at least 1 (got h={h}, f={f})")
+    n = len(series)
+    if n <= h + f:
+        raise ValueError(f"a series of {n} steps is too short for {h} steps in and {f} out: "
+                         f"it needs more than h + f = {h + f} steps")
+    count = n - h - f
+    idx = np.arange(count)[:, None]
+    return series[idx + np.arange(h)], series[idx + h + np.arange(f)]
