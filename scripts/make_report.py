@@ -5,13 +5,16 @@ full-profile run; nothing is typed by hand.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from utils.lecture import QUALITY  # noqa: E402
+# read utils/lecture.py on its own (importing the utils package would start TensorFlow)
+_spec = importlib.util.spec_from_file_location("lecture", ROOT / "utils" / "lecture.py")
+_lecture = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_lecture)
+QUALITY = _lecture.QUALITY
 
 RESULTS = ROOT / "results"
 
@@ -47,6 +50,11 @@ def build() -> str:
             value = fmt(m.get("value"), m.get("unit", ""))
             if m.get("unit") not in {"fraction", "$", "USD", ""}:
                 value += f" {m['unit']}"
+            if "min" in m and "max" in m:
+                seeds = len(m.get("per_seed", [])) or "several"
+                value += f" (range {fmt(m['min'], m.get('unit', ''))}-{fmt(m['max'], m.get('unit', ''))}, {seeds} seeds)"
+            elif "std" in m:
+                value += f" (+/- {fmt(m['std'], m.get('unit', ''))})"
             lines.append(f"| {nb} | {name} | {lecture} | {value} | {epochs} | {wall} | "
                          f"{m.get('device', '')} | {m.get('recorded_at', '')[:10]} |")
     if not files:

@@ -105,6 +105,7 @@ def setup_notebook(seed: int = 42, quiet_tf: bool = True) -> RunInfo:
     set_plot_style()
     # Keras warns that fit(shuffle=True) is ignored for a tf.data.Dataset; our datasets shuffle themselves.
     warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed")
+    tf.get_logger().setLevel("ERROR")  # e.g. "triggered tf.function retracing" when many small models predict
     device, gpu, mixed = _configure_device()
     versions = {
         "python": platform.python_version(),

@@ -7,6 +7,8 @@ profile: :func:`traffic_standin`, a generated series with the same columns.
 """
 from __future__ import annotations
 
+import gzip
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +56,8 @@ def read_traffic_csv(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     try:
         df = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, EOFError) as err:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, EOFError,
+            gzip.BadGzipFile, zlib.error) as err:
         raise DataValidationError(f"{path} cannot be read as a CSV: {err}") from None
     return check_traffic_frame(df, source=str(path))
 
@@ -80,7 +83,7 @@ def traffic_standin(hours: int = 24 * 42, seed: int = 0) -> pd.DataFrame:
     """
     rng = np.random.default_rng(seed)
     t = pd.date_range("2018-01-01", periods=hours, freq="h")
-    hour, dow = t.hour.to_numpy(), t.dayofweek.to_numpy()
+    hour, dow = t.hour.to_numpy(), t.day_of_week.to_numpy()
     daily = np.exp(-((hour - 8) ** 2) / 6) * 2500 + np.exp(-((hour - 17) ** 2) / 8) * 2800
     daily += 1500 * (hour >= 6) * (hour <= 21)
     weekend = np.where(dow >= 5, 0.6, 1.0)
