@@ -9,7 +9,6 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP_QUIET := 2>&1 | grep -vE "is ignored: it is neither a file nor a directory" || true
-export MPLBACKEND := Agg
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONUNBUFFERED := 1
 NB ?=
@@ -31,7 +30,7 @@ setup:
 test: unit nbtest
 
 unit:
-	DNN_PROFILE=quick $(PY) -m pytest -q tests
+	MPLBACKEND=Agg DNN_PROFILE=quick $(PY) -m pytest -q tests
 
 nbtest:
 	DNN_PROFILE=quick $(PY) -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
