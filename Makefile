@@ -8,7 +8,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PIP_QUIET := 2>&1 | grep -vE "is ignored: it is neither a file nor a directory" || true
+# hide pip's noise about absent local indexes; with pipefail a failing pip still fails the step
+PIP_QUIET := 2>&1 | { grep -vE "is ignored: it is neither a file nor a directory" || true; }
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONUNBUFFERED := 1
 NB ?=
