@@ -5,7 +5,6 @@ import os
 import numpy as np
 import pytest
 
-from utils import data as data_mod
 from utils.data import ChecksumError, DataUnavailableError, DataValidationError, RemoteFile, data_dir, fetch
 from utils.mnist import MNIST, load_mnist, mnist_standin, validate_mnist_npz
 

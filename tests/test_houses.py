@@ -1,6 +1,5 @@
 """House-prices loading: schema, stand-in, and clear errors on bad files."""
 import numpy as np
-import pandas as pd
 import pytest
 
 from utils import houses

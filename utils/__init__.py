@@ -11,6 +11,7 @@ from .mnist import load_mnist, mnist_standin
 from .plotting import plot_confusion_matrix, plot_history, show_images, show_model_diagram, show_source
 from .profile import get_profile, is_quick, pick
 from .results import Timer, record
+from .training import EpochTimes, adam_cosine, make_dataset, steps_per_epoch
 
 __all__ = [
     "CheckFailed", "check_close", "check_equal", "check_params", "check_shape", "check_true", "count_params",
@@ -18,8 +19,6 @@ __all__ = [
     "in_colab", "run_info", "setup_notebook", "load_mnist", "mnist_standin",
     "plot_confusion_matrix", "plot_history", "show_images", "show_model_diagram", "show_source",
     "get_profile", "is_quick", "pick", "Timer", "record",
+    "EpochTimes", "adam_cosine", "make_dataset", "steps_per_epoch",
 ]
 
-from .training import EpochTimes, adam_cosine, make_dataset, steps_per_epoch  # noqa: E402
-
-__all__ += ["EpochTimes", "adam_cosine", "make_dataset", "steps_per_epoch"]

@@ -76,5 +76,5 @@ def check_params(model: Any, expected: int, what: str | None = None, note: str =
 
 
 def check_shape(what: str, shape: Iterable[Any], expected: Iterable[Any], note: str = "") -> tuple:
-    """Check a shape, ignoring a leading batch dimension of ``None`` in both."""
+    """Check a shape exactly; write an open batch dimension as ``None`` in ``expected``."""
     return check_equal(what, tuple(shape), tuple(expected), note)
