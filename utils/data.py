@@ -49,8 +49,9 @@ class RemoteFile:
 
     relpath: str  # path inside the data folder, e.g. "mnist.npz"
     url: str
-    sha256: str
+    sha256: str  # the pinned digest, in ``hash_algorithm`` (sha256 unless the publisher only pins md5)
     source: str  # who publishes it, and its licence, for the error message
+    hash_algorithm: str = "sha256"
 
 
 def data_dir() -> Path:
@@ -63,9 +64,9 @@ def data_dir() -> Path:
     return Path.home() / "dnn-data"
 
 
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    """Hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
+def sha256_of(path: Path, chunk: int = 1 << 20, algorithm: str = "sha256") -> str:
+    """Hex digest (sha256 unless told) of a file's bytes."""
+    h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(chunk), b""):
             h.update(block)
@@ -79,7 +80,7 @@ def missing_message(remote: RemoteFile, reason: str = "") -> str:
         f"  Put it here:        {target}\n"
         f"  It comes from:      {remote.url}\n"
         f"  Published by:       {remote.source}\n"
-        f"  Expected sha256:    {remote.sha256}\n"
+        f"  Expected {remote.hash_algorithm + ':':<11}{remote.sha256}\n"
         "  Or point DNN_DATA_DIR at a folder that already holds it, "
         "or use DNN_PROFILE=quick (offline stand-in data)."
     )
@@ -96,11 +97,11 @@ def fetch(remote: RemoteFile, validate: Callable[[Path], None] | None = None) ->
     """
     target = data_dir() / remote.relpath
     if target.exists():
-        if target.is_file() and sha256_of(target) == remote.sha256:
+        if target.is_file() and sha256_of(target, algorithm=remote.hash_algorithm) == remote.sha256:
             return target
         if validate is None:
             raise ChecksumError(
-                f"{target} is not the published file (sha256 differs from {remote.sha256}).\n"
+                f"{target} is not the published file ({remote.hash_algorithm} differs from {remote.sha256}).\n"
                 f"Delete it to download it again from {remote.url}."
             )
         try:
@@ -108,7 +109,7 @@ def fetch(remote: RemoteFile, validate: Callable[[Path], None] | None = None) ->
         except DataValidationError as err:
             raise DataValidationError(
                 f"{target} was placed by hand but its content is wrong: {err}\n"
-                f"Replace it with the file from {remote.url} (sha256 {remote.sha256})."
+                f"Replace it with the file from {remote.url} ({remote.hash_algorithm} {remote.sha256})."
             ) from None
         warnings.warn(
             f"{target}: bytes differ from the published file, but its content checks out; using it.",
@@ -134,21 +135,21 @@ def _download(remote: RemoteFile, target: Path, validate: Callable[[Path], None]
                 fname=target.name,
                 origin=remote.url,
                 file_hash=remote.sha256,
-                hash_algorithm="sha256",
+                hash_algorithm=remote.hash_algorithm,
                 cache_dir=str(scratch),
                 cache_subdir=".",
             )
         except ValueError as err:  # keras: "Incomplete or corrupted file detected"
             raise ChecksumError(
-                f"Downloaded {remote.url} but its sha256 does not match {remote.sha256}; "
+                f"Downloaded {remote.url} but its {remote.hash_algorithm} does not match {remote.sha256}; "
                 f"nothing was saved to {target}. ({err})"
             ) from None
         except Exception as err:  # no network, HTTP error, DNS failure...
             raise DataUnavailableError(missing_message(remote, reason=str(err).strip() or type(err).__name__)) from None
         got = Path(got)
-        if sha256_of(got) != remote.sha256:  # belt and braces: never cache a bad file
+        if sha256_of(got, algorithm=remote.hash_algorithm) != remote.sha256:  # belt and braces: never cache a bad file
             raise ChecksumError(
-                f"Downloaded {remote.url} but its sha256 does not match {remote.sha256}; "
+                f"Downloaded {remote.url} but its {remote.hash_algorithm} does not match {remote.sha256}; "
                 f"nothing was saved to {target}."
             )
         if validate is not None:

@@ -1,0 +1,91 @@
+"""VGG16 weights: found offline, checked by content, clear errors for the wrong file."""
+import h5py
+import numpy as np
+import pytest
+
+from utils.data import DataUnavailableError, DataValidationError, data_dir
+from utils.vgg import VGG16_NOTOP, base_weight_shapes, validate_vgg16_notop, vgg16_base, vgg16_weights
+
+
+def write_weights(path, shapes, keras_attrs=True):
+    """A Keras-2-layout HDF5 weights file; datasets are left unwritten (read back as zeros), so it stays tiny."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with h5py.File(path, "w") as f:
+        f.attrs["layer_names"] = np.array([name.encode() for name in shapes])
+        for layer, (kernel, bias) in shapes.items():
+            top = f.create_group(layer)
+            if keras_attrs:
+                top.attrs["weight_names"] = np.array([f"{layer}/kernel:0".encode(), f"{layer}/bias:0".encode()])
+            g = top.create_group(layer)
+            g.create_dataset("kernel:0", shape=kernel, dtype="float32")
+            g.create_dataset("bias:0", shape=bias, dtype="float32")
+    return path
+
+
+def test_the_base_has_14_714_688_parameters():
+    assert sum(np.prod(k) + np.prod(b) for k, b in base_weight_shapes().values()) == 14_714_688
+
+
+def test_quick_profile_uses_no_weights_and_no_network(monkeypatch, no_network):
+    monkeypatch.setenv("DNN_PROFILE", "quick")
+    assert vgg16_weights() is None
+    assert no_network == []
+
+
+def test_missing_weights_offline_says_what_to_put_where(full_profile, no_network):
+    with pytest.raises(DataUnavailableError) as info:
+        vgg16_weights()
+    msg = str(info.value)
+    assert str(data_dir() / VGG16_NOTOP.relpath) in msg and VGG16_NOTOP.url in msg and "md5" in msg
+    assert no_network == [VGG16_NOTOP.url]
+
+
+def test_hand_placed_file_with_the_right_layers_is_used_and_loads(full_profile, no_network):
+    path = write_weights(data_dir() / VGG16_NOTOP.relpath, base_weight_shapes())
+    with pytest.warns(UserWarning, match="content checks out"):
+        weights = vgg16_weights()
+    assert weights == str(path) and no_network == []
+    base = vgg16_base(weights, image_shape=(32, 32, 3))
+    assert base.count_params() == 14_714_688
+    assert float(np.abs(base.get_layer("block5_conv3").kernel.numpy()).max()) == 0.0  # read from our file
+
+
+def test_a_file_keras_cannot_load_gets_a_clear_error(full_profile):
+    path = write_weights(data_dir() / VGG16_NOTOP.relpath, base_weight_shapes(), keras_attrs=False)
+    with pytest.warns(UserWarning):
+        weights = vgg16_weights()
+    with pytest.raises(DataValidationError, match="Keras could not load VGG16 weights") as info:
+        vgg16_base(weights, image_shape=(32, 32, 3))
+    assert str(path) in str(info.value) and VGG16_NOTOP.url in str(info.value)
+
+
+def test_with_top_file_is_refused_by_name(full_profile, tmp_path):
+    shapes = dict(base_weight_shapes(), fc1=((25088, 4096), (4096,)), fc2=((4096, 4096), (4096,)),
+                  predictions=((4096, 1000), (1000,)))
+    path = write_weights(data_dir() / VGG16_NOTOP.relpath, shapes)
+    with pytest.raises(DataValidationError, match="with-top file") as info:
+        vgg16_weights()
+    assert str(path) in str(info.value) and VGG16_NOTOP.url in str(info.value)
+
+
+def test_wrong_shape_names_the_layer(tmp_path):
+    shapes = dict(base_weight_shapes(), block3_conv2=((3, 3, 256, 128), (128,)))
+    with pytest.raises(DataValidationError, match="block3_conv2"):
+        validate_vgg16_notop(write_weights(tmp_path / "w.h5", shapes))
+
+
+def test_missing_layer_is_refused(tmp_path):
+    shapes = base_weight_shapes()
+    del shapes["block5_conv3"]
+    with pytest.raises(DataValidationError, match="block5_conv3"):
+        validate_vgg16_notop(write_weights(tmp_path / "w.h5", shapes))
+
+
+def test_truncated_file_is_refused(full_profile):
+    good = write_weights(data_dir() / "full.h5", base_weight_shapes())
+    target = data_dir() / VGG16_NOTOP.relpath
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(good.read_bytes()[:1500])
+    with pytest.raises(DataValidationError, match="truncated"):
+        vgg16_weights()
+    assert target.exists()  # nothing deleted behind the user's back
