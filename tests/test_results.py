@@ -53,3 +53,19 @@ def test_report_without_results_says_so(tmp_path, monkeypatch):
     mod = _report_module()
     monkeypatch.setattr(mod, "RESULTS", tmp_path)
     assert "no full-profile results yet" in mod.build()
+
+
+def test_save_figure_goes_to_the_profile_folder(tmp_path, monkeypatch, capsys):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setenv("DNN_PROFILE", "quick")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    path = results.save_figure(fig, "99_demo", "line")
+    plt.close(fig)
+    assert path == tmp_path / "results" / "quick" / "figures" / "99_demo__line.png"
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "saved figure" in capsys.readouterr().out

@@ -10,7 +10,7 @@ from .environment import in_colab, run_info, setup_notebook
 from .mnist import load_mnist, mnist_standin
 from .plotting import plot_confusion_matrix, plot_history, show_images, show_model_diagram, show_source
 from .profile import get_profile, is_quick, pick
-from .results import Timer, record
+from .results import Timer, record, save_figure
 from .training import EpochTimes, adam_cosine, make_dataset, steps_per_epoch
 
 __all__ = [
@@ -18,7 +18,7 @@ __all__ = [
     "ChecksumError", "DataError", "DataUnavailableError", "DataValidationError", "data_dir",
     "in_colab", "run_info", "setup_notebook", "load_mnist", "mnist_standin",
     "plot_confusion_matrix", "plot_history", "show_images", "show_model_diagram", "show_source",
-    "get_profile", "is_quick", "pick", "Timer", "record",
+    "get_profile", "is_quick", "pick", "Timer", "record", "save_figure",
     "EpochTimes", "adam_cosine", "make_dataset", "steps_per_epoch",
 ]
 

@@ -75,6 +75,19 @@ def record(notebook: str, name: str, value: float, *, unit: str = "", dataset: s
     print(f"recorded {name} = {shown}{(' ' + unit) if unit else ''}{tag}")
 
 
+def save_figure(fig: Any, notebook: str, name: str, dpi: int = 80) -> Path:
+    """Save a matplotlib figure to ``results/<profile>/figures/<notebook>__<name>.png`` and return the path."""
+    path = results_dir() / get_profile() / "figures" / f"{notebook}__{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    try:
+        shown = path.relative_to(REPO_ROOT)
+    except ValueError:
+        shown = path
+    print(f"saved figure {shown}")
+    return path
+
+
 class Timer:
     """``with Timer() as t: ...`` then ``t.seconds``."""
 
