@@ -102,3 +102,25 @@ def test_quick_profile_is_offline(monkeypatch, no_network):
     monkeypatch.setenv("DNN_PROFILE", "quick")
     assert houses.load_house_prices().shape == (1460, 81)
     assert no_network == []
+
+
+def test_tabular_encoder_learns_from_training_rows_only(standin):
+    from utils.houses import TabularEncoder
+
+    train, other = standin.iloc[:1000], standin.iloc[1000:].copy()
+    enc = TabularEncoder().fit(train)
+    x_train = enc.transform(train)
+    assert x_train.shape == (1000, len(enc.columns)) and x_train.dtype == np.float32
+    assert not np.isnan(x_train).any()
+    assert "Id" not in enc.columns and "SalePrice" not in enc.columns
+    assert "LotFrontage_missing" in enc.columns
+    numeric = x_train[:, :len(enc.numeric)]
+    np.testing.assert_allclose(numeric.mean(axis=0), 0, atol=1e-4)  # standardised with the training rows
+    # a category never seen in training becomes all zeros, and nothing fails
+    other.loc[other.index[0], "Neighborhood"] = "Atlantis"
+    x_other = enc.transform(other)
+    hood = [i for i, c in enumerate(enc.columns) if c.startswith("Neighborhood=")]
+    assert x_other[0, hood].sum() == 0 and x_other[1, hood].sum() == 1
+    assert not np.isnan(x_other).any()
+    # transforming other rows does not change what was learned
+    np.testing.assert_array_equal(enc.transform(train), x_train)

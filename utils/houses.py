@@ -173,3 +173,41 @@ def house_prices_standin(n: int = ROWS, seed: int = 0) -> pd.DataFrame:
     for c in TEXT_COLUMNS:
         df[c] = df[c].astype(text_dtype)
     return df
+
+
+class TabularEncoder:
+    """Every column as numbers, with everything measured on the training rows only.
+
+    * numeric columns: a missing value becomes the training median, then each column
+      is standardised (training mean and standard deviation); a numeric column with
+      missing values in training also gets a 0/1 "<name>_missing" column;
+    * text columns: a missing value becomes the category "None" (in this data it
+      means "no garage", "no pool"...); one 0/1 column per category seen in
+      training (one-hot); a category never seen in training gets all zeros.
+
+    ``fit(train_rows)`` then ``transform(any_rows)`` -> float32 array.
+    """
+
+    def __init__(self, exclude: tuple[str, ...] = ("Id", TARGET)) -> None:
+        self.exclude = exclude
+
+    def fit(self, rows: pd.DataFrame) -> "TabularEncoder":
+        cols = [c for c in rows.columns if c not in self.exclude]
+        self.numeric = [c for c in cols if pd.api.types.is_numeric_dtype(rows[c])]
+        self.text = [c for c in cols if c not in self.numeric]
+        self.median = rows[self.numeric].median()
+        filled = rows[self.numeric].fillna(self.median)
+        self.mean, self.std = filled.mean(), filled.std().replace(0.0, 1.0).fillna(1.0)
+        self.flagged = [c for c in self.numeric if rows[c].isna().any()]
+        self.categories = {c: sorted(rows[c].fillna("None").astype(str).unique()) for c in self.text}
+        self.columns = (self.numeric + [f"{c}_missing" for c in self.flagged] +
+                        [f"{c}={v}" for c in self.text for v in self.categories[c]])
+        return self
+
+    def transform(self, rows: pd.DataFrame) -> np.ndarray:
+        parts = [((rows[self.numeric].fillna(self.median) - self.mean) / self.std).to_numpy("float32"),
+                 rows[self.flagged].isna().to_numpy("float32")]
+        for c in self.text:
+            values = rows[c].fillna("None").astype(str).to_numpy()
+            parts.append((values[:, None] == np.array(self.categories[c])[None, :]).astype("float32"))
+        return np.concatenate(parts, axis=1)
