@@ -67,7 +67,7 @@ def test_download_goes_through_get_file_with_the_pinned_hash(full_profile, monke
     monkeypatch.setattr(keras.utils, "get_file", get_file)
     path = fetch(REMOTE)
     assert path.read_bytes() == PAYLOAD
-    assert seen["file_hash"] == REMOTE.sha256 and seen["origin"] == REMOTE.url
+    assert seen["file_hash"] == REMOTE.file_hash and seen["origin"] == REMOTE.url
     assert sorted(p.name for p in path.parent.iterdir()) == ["hello.txt"]  # no scratch left
 
 

@@ -28,7 +28,7 @@ from .profile import is_quick
 PET_IMAGES = RemoteFile(
     relpath="downloads/kagglecatsanddogs_5340.zip",
     url="https://download.microsoft.com/download/3/E/1/3E1C3F21-ECDB-4869-8368-6DEBA77B919F/kagglecatsanddogs_5340.zip",
-    sha256="b7974bd00a84a99921f36ee4403f089853777b5ae8d151c76a86e64900334af9",
+    file_hash="b7974bd00a84a99921f36ee4403f089853777b5ae8d151c76a86e64900334af9",
     source="Microsoft Research (Asirra), the photos of Kaggle's 'Dogs vs. Cats'; 25,000 JPEGs, 787 MB",
 )
 SUBSET = "cats_and_dogs_small"

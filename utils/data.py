@@ -49,7 +49,7 @@ class RemoteFile:
 
     relpath: str  # path inside the data folder, e.g. "mnist.npz"
     url: str
-    sha256: str  # the pinned digest, in ``hash_algorithm`` (sha256 unless the publisher only pins md5)
+    file_hash: str  # the pinned digest, in ``hash_algorithm`` (sha256 unless the publisher only pins md5)
     source: str  # who publishes it, and its licence, for the error message
     hash_algorithm: str = "sha256"
 
@@ -64,7 +64,7 @@ def data_dir() -> Path:
     return Path.home() / "dnn-data"
 
 
-def sha256_of(path: Path, chunk: int = 1 << 20, algorithm: str = "sha256") -> str:
+def file_digest(path: Path, chunk: int = 1 << 20, algorithm: str = "sha256") -> str:
     """Hex digest (sha256 unless told) of a file's bytes."""
     h = hashlib.new(algorithm)
     with open(path, "rb") as f:
@@ -80,7 +80,7 @@ def missing_message(remote: RemoteFile, reason: str = "") -> str:
         f"  Put it here:        {target}\n"
         f"  It comes from:      {remote.url}\n"
         f"  Published by:       {remote.source}\n"
-        f"  Expected {remote.hash_algorithm + ':':<11}{remote.sha256}\n"
+        f"  Expected {remote.hash_algorithm + ':':<11}{remote.file_hash}\n"
         "  Or point DNN_DATA_DIR at a folder that already holds it, "
         "or use DNN_PROFILE=quick (offline stand-in data)."
     )
@@ -97,11 +97,11 @@ def fetch(remote: RemoteFile, validate: Callable[[Path], None] | None = None) ->
     """
     target = data_dir() / remote.relpath
     if target.exists():
-        if target.is_file() and sha256_of(target, algorithm=remote.hash_algorithm) == remote.sha256:
+        if target.is_file() and file_digest(target, algorithm=remote.hash_algorithm) == remote.file_hash:
             return target
         if validate is None:
             raise ChecksumError(
-                f"{target} is not the published file ({remote.hash_algorithm} differs from {remote.sha256}).\n"
+                f"{target} is not the published file ({remote.hash_algorithm} differs from {remote.file_hash}).\n"
                 f"Delete it to download it again from {remote.url}."
             )
         try:
@@ -109,7 +109,7 @@ def fetch(remote: RemoteFile, validate: Callable[[Path], None] | None = None) ->
         except DataValidationError as err:
             raise DataValidationError(
                 f"{target} was placed by hand but its content is wrong: {err}\n"
-                f"Replace it with the file from {remote.url} ({remote.hash_algorithm} {remote.sha256})."
+                f"Replace it with the file from {remote.url} ({remote.hash_algorithm} {remote.file_hash})."
             ) from None
         warnings.warn(
             f"{target}: bytes differ from the published file, but its content checks out; using it.",
@@ -134,22 +134,22 @@ def _download(remote: RemoteFile, target: Path, validate: Callable[[Path], None]
             got = keras.utils.get_file(
                 fname=target.name,
                 origin=remote.url,
-                file_hash=remote.sha256,
+                file_hash=remote.file_hash,
                 hash_algorithm=remote.hash_algorithm,
                 cache_dir=str(scratch),
                 cache_subdir=".",
             )
         except ValueError as err:  # keras: "Incomplete or corrupted file detected"
             raise ChecksumError(
-                f"Downloaded {remote.url} but its {remote.hash_algorithm} does not match {remote.sha256}; "
+                f"Downloaded {remote.url} but its {remote.hash_algorithm} does not match {remote.file_hash}; "
                 f"nothing was saved to {target}. ({err})"
             ) from None
         except Exception as err:  # no network, HTTP error, DNS failure...
             raise DataUnavailableError(missing_message(remote, reason=str(err).strip() or type(err).__name__)) from None
         got = Path(got)
-        if sha256_of(got, algorithm=remote.hash_algorithm) != remote.sha256:  # belt and braces: never cache a bad file
+        if file_digest(got, algorithm=remote.hash_algorithm) != remote.file_hash:  # belt and braces: never cache a bad file
             raise ChecksumError(
-                f"Downloaded {remote.url} but its {remote.hash_algorithm} does not match {remote.sha256}; "
+                f"Downloaded {remote.url} but its {remote.hash_algorithm} does not match {remote.file_hash}; "
                 f"nothing was saved to {target}."
             )
         if validate is not None:

@@ -20,7 +20,7 @@ HOUSE_PRICES = RemoteFile(
     relpath="house_prices/train.csv",
     url=("https://huggingface.co/datasets/XuehangCang/House_Prices_Advanced_Regression_Techniques/"
          "resolve/2c2e30e28d8a35a2271d84885d48d6cf2614a841/train.csv"),
-    sha256="1e18addf81e5e4d347cc17ee6075bbe4a42b7fa26b9e5b063e8f692a5f929d41",
+    file_hash="1e18addf81e5e4d347cc17ee6075bbe4a42b7fa26b9e5b063e8f692a5f929d41",
     source=("Kaggle 'House Prices: Advanced Regression Techniques' train.csv (De Cock 2011, Ames Iowa); "
             "also OpenML dataset 42165"),
 )

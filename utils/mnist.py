@@ -13,7 +13,7 @@ from .profile import is_quick
 MNIST = RemoteFile(
     relpath="mnist.npz",
     url="https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
-    sha256="731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+    file_hash="731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
     source="MNIST (LeCun, Cortes, Burges), CC BY-SA 3.0, in the Keras datasets layout",
 )
 

@@ -20,7 +20,7 @@ from .profile import is_quick
 TRAFFIC = RemoteFile(
     relpath="traffic/Metro_Interstate_Traffic_Volume.csv.gz",
     url="https://archive.ics.uci.edu/ml/machine-learning-databases/00492/Metro_Interstate_Traffic_Volume.csv.gz",
-    sha256="07d3c0566e342648f11db21f0b12c362e6fee9e3b6aa292917cb25d3cb981d69",
+    file_hash="07d3c0566e342648f11db21f0b12c362e6fee9e3b6aa292917cb25d3cb981d69",
     source="UCI Machine Learning Repository, 'Metro Interstate Traffic Volume' (id 492, John Hogue), CC BY 4.0",
 )
 COLUMNS = ["holiday", "temp", "rain_1h", "snow_1h", "clouds_all", "weather_main", "weather_description",

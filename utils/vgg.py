@@ -83,9 +83,9 @@ def vgg16_base(weights: str | None, image_shape: tuple[int, int, int] = (224, 22
     import keras
 
     try:
-        return keras.applications.VGG16(include_top=False, weights=weights, input_shape=image_shape)
+        return keras.applications.VGG16(include_top=False, weights=weights, input_tensor=keras.Input(shape=image_shape))
     except (ValueError, OSError) as err:  # a file that passed the check but Keras still refuses
         raise DataValidationError(
             f"Keras could not load VGG16 weights from {weights}: {err}\n"
-            f"Replace it with {VGG16_NOTOP.url} ({VGG16_NOTOP.hash_algorithm} {VGG16_NOTOP.sha256})."
+            f"Replace it with {VGG16_NOTOP.url} ({VGG16_NOTOP.hash_algorithm} {VGG16_NOTOP.file_hash})."
         ) from None
