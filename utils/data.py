@@ -8,8 +8,9 @@
 * A file the user placed by hand is accepted when its *content* checks out
   (a validator per dataset), with a warning when its bytes differ from the
   published file.
-* No file and no network: one :class:`DataUnavailableError` that names the
-  file, where to put it and where it comes from.
+* No file and no network (or a read-only data folder): one
+  :class:`DataUnavailableError` that names the file, where to put it and where
+  it comes from. A load that fails creates nothing in the data folder.
 """
 from __future__ import annotations
 
@@ -121,14 +122,22 @@ def fetch(remote: RemoteFile, validate: Callable[[Path], None] | None = None) ->
             "The quick profile never downloads; this loader should have used stand-in data.\n"
             + missing_message(remote)
         )
+    folder = next((p for p in (target.parent, *target.parent.parents) if p.exists()), None)
+    if folder is not None and not os.access(folder, os.W_OK):
+        raise DataUnavailableError(missing_message(remote, reason=f"{folder} is read-only, so nothing can be saved there"))
     return _download(remote, target, validate)
 
 
 def _download(remote: RemoteFile, target: Path, validate: Callable[[Path], None] | None) -> Path:
+    """Download into a scratch folder outside the data folder; move into place only when it checks out.
+
+    A load that fails leaves the data folder as it was: no folder created, no
+    partial file, and a read-only folder gets the same "put FILE in DIR" message
+    as a missing network.
+    """
     import keras
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".partial-", dir=target.parent))
+    scratch = Path(tempfile.mkdtemp(prefix="dnn-download-"))
     try:
         try:
             got = keras.utils.get_file(
@@ -154,7 +163,22 @@ def _download(remote: RemoteFile, target: Path, validate: Callable[[Path], None]
             )
         if validate is not None:
             validate(got)
-        os.replace(got, target)
+        _move_into_place(got, target, remote)
         return target
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _move_into_place(got: Path, target: Path, remote: RemoteFile) -> None:
+    """Copy a checked download next to ``target``, then rename it (atomic on one file system)."""
+    partial = target.parent / f".partial-{target.name}-{os.getpid()}"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(got, partial)
+        os.replace(partial, target)
+    except OSError as err:
+        if partial.parent.is_dir():
+            partial.unlink(missing_ok=True)
+        raise DataUnavailableError(
+            missing_message(remote, reason=f"downloaded, but cannot write to {target.parent}: {err}")
+        ) from None

@@ -61,9 +61,12 @@ def read_house_csv(path: str | Path, expected_rows: int | None = None) -> pd.Dat
 
     * no ``SalePrice`` (or other expected) column: :class:`DataValidationError`;
     * a truncated file (ends mid-row, or fewer rows than ``expected_rows``): error;
-    * text in a numeric column: converted to missing with a warning that names the
-      column, how many values and which ones (those rows are then dropped by the
-      missing-value step, and the notebook reports how many rows that step drops).
+    * text in a numeric feature column: converted to missing with a warning that names
+      the column, how many values and which ones (those rows are then dropped by the
+      missing-value step, and the notebook reports how many rows that step drops);
+    * a missing, non-numeric, non-positive or infinite ``SalePrice`` in any row:
+      :class:`DataValidationError` naming the rows (:func:`check_targets`);
+    * an infinite value in a numeric feature column: :class:`DataValidationError`.
     """
     path = Path(path)
     raw = path.read_bytes()
@@ -100,11 +103,28 @@ def coerce_numeric(df: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
             warnings.warn(f"{source}: column {col!r} held {len(bad)} non-numeric value(s) "
                           f"(e.g. {list(bad.unique()[:3])}); they are treated as missing.", stacklevel=2)
             df[col] = as_num
-    if df[TARGET].isna().any():
-        n = int(df[TARGET].isna().sum())
-        warnings.warn(f"{source}: {n} row(s) have no {TARGET}; they are dropped with the other incomplete rows.",
-                      stacklevel=2)
+        if col in df.columns and col != TARGET and np.isinf(df[col].to_numpy("float64")).any():
+            rows = [int(r) + 2 for r in np.flatnonzero(np.isinf(df[col].to_numpy("float64")))[:5]]
+            raise DataValidationError(f"{source}: column {col!r} holds infinite values (CSV lines {rows})")
+    check_targets(df, source)
     return df
+
+
+def check_targets(df: pd.DataFrame, source: str = "frame") -> None:
+    """Every row must have a positive, finite ``SalePrice``: a model trained or scored on a row without
+    one would learn from NaN or report a meaningless error. A clear error naming the rows (as line
+    numbers of the CSV: row 0 is line 2, after the header)."""
+    price = pd.to_numeric(df[TARGET], errors="coerce")
+    bad = df.index[~np.isfinite(price.to_numpy("float64")) | (price.to_numpy("float64") <= 0)]
+    if len(bad):
+        lines = [int(df.index.get_loc(i)) + 2 for i in bad[:8]]
+        ids = ", ".join(str(i) for i in df.loc[bad[:8], "Id"]) if "Id" in df.columns else ""
+        more = f" and {len(bad) - 8} more" if len(bad) > 8 else ""
+        raise DataValidationError(
+            f"{source}: {len(bad)} row(s) have no usable {TARGET} (missing, text, zero, negative or "
+            f"infinite): CSV line(s) {lines}{more}" + (f" (Id {ids})" if ids else "")
+            + ". Every house a model learns from or is scored on needs its price; fix or remove these rows."
+        )
 
 
 def validate_house_csv(path: Path) -> None:

@@ -47,8 +47,31 @@ def check_traffic_frame(df: pd.DataFrame, source: str = "frame") -> pd.DataFrame
     if len(bad):
         raise DataValidationError(f"{source}: {len(bad)} value(s) in 'traffic_volume' are not numbers, e.g. "
                                   f"{list(bad.astype(str).unique()[:3])}")
+    bad = df["traffic_volume"][~np.isfinite(volume) | (volume < 0)]
+    if len(bad):
+        raise DataValidationError(f"{source}: {len(bad)} value(s) in 'traffic_volume' are negative or infinite, e.g. "
+                                  f"{list(bad.astype(str).unique()[:3])} (rows {list(bad.index[:3] + 2)} of the file)")
     df["date_time"], df["traffic_volume"] = parsed, volume
+    check_duplicate_hours(df, source)
     return df
+
+
+def check_duplicate_hours(df: pd.DataFrame, source: str = "frame") -> None:
+    """Rows of the same hour (one per weather condition) must agree on the volume.
+
+    The UCI file repeats an hour once for each weather condition with the same
+    volume, so keeping the first row loses nothing. If two rows of one hour
+    disagree, keeping either would be a silent guess: a clear error instead.
+    """
+    spread = df.groupby("date_time")["traffic_volume"].agg(["min", "max", "size"])
+    conflicts = spread[spread["max"] != spread["min"]]
+    if len(conflicts):
+        shown = ", ".join(f"{t:%Y-%m-%d %H:%M} ({int(r['min'])} vs {int(r['max'])})"
+                          for t, r in conflicts.head(5).iterrows())
+        more = f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else ""
+        raise DataValidationError(f"{source}: {len(conflicts)} hour(s) appear more than once with different "
+                                  f"traffic volumes: {shown}{more}. Each hour must have one volume; fix the "
+                                  "file (the published one has no such rows).")
 
 
 def read_traffic_csv(path: str | Path) -> pd.DataFrame:
@@ -102,7 +125,8 @@ def traffic_standin(hours: int = 24 * 42, seed: int = 0) -> pd.DataFrame:
 
 
 def hourly_series(raw: pd.DataFrame) -> pd.Series:
-    """One value per hour: duplicate timestamps collapse to their first row, then an hourly index.
+    """One value per hour: duplicate timestamps (which agree, see :func:`check_duplicate_hours`) collapse
+    to their first row, then an hourly index.
 
     Hours with no row become NaN, so gaps are visible rather than silently closed.
     """
