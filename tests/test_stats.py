@@ -100,3 +100,24 @@ def test_paired_bootstrap_sees_a_real_difference_and_not_a_fake_one():
     twin = hard + rng.normal(0, 0.1, 300)
     fake = paired_bootstrap(better, twin)
     assert fake.p_value > 0.05
+
+
+def test_block_bootstrap_widens_the_interval_for_correlated_examples():
+    rng = np.random.default_rng(0)
+    # a slowly wandering error: neighbours are alike, so it holds far fewer than 2,000 independent examples
+    errors = np.repeat(rng.normal(1.0, 0.5, 100), 20)
+    _, low1, high1 = bootstrap_interval(errors, seed=0)
+    _, low24, high24 = bootstrap_interval(errors, seed=0, block=20)
+    assert (high24 - low24) > 2.5 * (high1 - low1)
+    # the independent-block answer: 100 values, so about 1.96 * 0.5 / sqrt(100) each side
+    assert (high24 - low24) / 2 == pytest.approx(1.96 * errors.std() / np.sqrt(100), rel=0.25)
+    with pytest.raises(ValueError):
+        bootstrap_interval(errors[:10], block=11)
+
+
+def test_paired_block_bootstrap_runs_on_time_series_errors():
+    rng = np.random.default_rng(0)
+    base = np.repeat(rng.exponential(1.0, 60), 24)
+    result = paired_bootstrap(base + 0.2, base, block=24)
+    assert result.difference == pytest.approx(0.2)
+    assert result.p_value < 0.01

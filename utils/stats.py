@@ -48,27 +48,41 @@ def accuracy_interval(
     return float(correct.mean()), low, high
 
 
+def _resample_indices(rng: np.random.Generator, n: int, block: int) -> np.ndarray:
+    """``n`` indices drawn with replacement; with ``block > 1``, as whole runs of ``block``
+    consecutive examples (a moving-block bootstrap, for examples that overlap in time)."""
+    if block <= 1:
+        return rng.integers(0, n, n)
+    starts = rng.integers(0, n - block + 1, int(np.ceil(n / block)))
+    return (starts[:, None] + np.arange(block)).ravel()[:n]
+
+
 def bootstrap_interval(
     per_example: np.ndarray,
     statistic: Callable[[np.ndarray], float] = np.mean,
     n_boot: int = 2000,
     confidence: float = 0.95,
     seed: int = 0,
+    block: int = 1,
 ) -> tuple[float, float, float]:
     """Percentile bootstrap over examples: ``(statistic, low, high)``.
 
     Pass per-example errors (``abs(y - p)`` for the MAE, ``(y - p)**2`` for the
     MSE, rows for a multi-output model). Examples are resampled with
     replacement ``n_boot`` times; the interval is the middle ``confidence`` of
-    the resampled statistics.
+    the resampled statistics. Neighbouring examples of a time series overlap
+    and are not independent: pass ``block`` (say 24 hourly windows) to resample
+    whole runs of consecutive examples, which gives an honestly wider interval.
     """
     values = np.asarray(per_example, dtype="float64")
     if values.ndim == 0 or len(values) < 2:
         raise ValueError("need at least two examples to bootstrap")
+    if block > len(values):
+        raise ValueError(f"block ({block}) is longer than the {len(values)} examples")
     rng = np.random.default_rng(seed)
     n = len(values)
     resampled = np.array(
-        [statistic(values[rng.integers(0, n, n)]) for _ in range(n_boot)]
+        [statistic(values[_resample_indices(rng, n, block)]) for _ in range(n_boot)]
     )
     tail = (1 - confidence) / 2
     low, high = np.quantile(resampled, [tail, 1 - tail])
@@ -122,11 +136,12 @@ def paired_bootstrap(
     n_boot: int = 2000,
     confidence: float = 0.95,
     seed: int = 0,
+    block: int = 1,
 ) -> PairedResult:
     """Paired bootstrap of the difference in mean per-example error, A minus B.
 
     The same resampled examples are used for both models, so what the two
-    share (hard examples) cancels. The p-value is two-sided: twice the smaller
+    share (hard examples) cancels. ``block`` as in :func:`bootstrap_interval`. The p-value is two-sided: twice the smaller
     share of resampled differences on either side of zero.
     """
     ea = np.asarray(errors_a, dtype="float64")
@@ -136,10 +151,10 @@ def paired_bootstrap(
     diff = ea - eb
     if diff.ndim > 1:
         diff = diff.reshape(len(diff), -1).mean(axis=1)
-    mean, low, high = bootstrap_interval(diff, np.mean, n_boot, confidence, seed)
+    mean, low, high = bootstrap_interval(diff, np.mean, n_boot, confidence, seed, block)
     rng = np.random.default_rng(seed)
     n = len(diff)
-    draws = np.array([diff[rng.integers(0, n, n)].mean() for _ in range(n_boot)])
+    draws = np.array([diff[_resample_indices(rng, n, block)].mean() for _ in range(n_boot)])
     p = min(1.0, 2 * min(np.mean(draws <= 0), np.mean(draws >= 0)))
     return PairedResult(
         test="paired bootstrap",
