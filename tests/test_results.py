@@ -69,3 +69,25 @@ def test_save_figure_goes_to_the_profile_folder(tmp_path, monkeypatch, capsys):
     assert path == tmp_path / "results" / "quick" / "figures" / "99_demo__line.png"
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "saved figure" in capsys.readouterr().out
+
+
+def test_report_shows_intervals_p_values_and_row_sets(tmp_path, monkeypatch):
+    mod = _report_module()
+    monkeypatch.setattr(mod, "RESULTS", tmp_path)
+    (tmp_path / "full").mkdir()
+    metrics = {
+        "model_c_test_accuracy": {"value": 0.802, "unit": "fraction", "ci_low": 0.7762, "ci_high": 0.8256},
+        "model_c_vs_a_mcnemar_p": {"value": 1e-12, "unit": "", "p_value": 1e-12},
+        "nn_kfold_mae": {"value": 17000.0, "unit": "$", "ci_low": 16000.0, "ci_high": 18100.0,
+                         "rows": "1121 complete rows, numeric columns"},
+    }
+    (tmp_path / "full" / "03_dogs_vs_cats_from_scratch.json").write_text(
+        json.dumps({"notebook": "03_dogs_vs_cats_from_scratch", "metrics": metrics}))
+    lines = mod.build().splitlines()
+    row = next(line for line in lines if "model_c_test_accuracy" in line)
+    assert "| 80.20% | 77.62% to 82.56% |" in row
+    assert "(p = 1e-12)" in next(line for line in lines if "mcnemar" in line)
+    row = next(line for line in lines if "nn_kfold_mae" in line)
+    assert "(1121 complete rows, numeric columns)" in row and "$16,000 to $18,100" in row
+    # the lecture's scratch-model figure sits beside model A, never beside model C
+    assert "about 70%" not in row and "70%" not in next(line for line in lines if "model_c_test" in line)
