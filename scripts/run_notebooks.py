@@ -1,12 +1,16 @@
 """Execute notebooks headless into build/executed/, printing each one's wall time.
 
-Usage: python scripts/run_notebooks.py [NB ...]   (NB: a prefix such as 02, or a path)
-The profile comes from DNN_PROFILE (`make run` sets quick unless told otherwise).
+Usage: python scripts/run_notebooks.py [--out DIR] [NB ...]   (NB: a prefix such as 02, or a path)
+The profile comes from DNN_PROFILE (`make run` sets quick unless told otherwise). Each executed
+notebook carries the run's profile, device, date, library versions and wall time in its metadata
+(``dnn_run``), which the course site prints on each page.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,10 +34,12 @@ def select(args: list[str]) -> list[Path]:
     return chosen
 
 
-def run(path: Path) -> tuple[bool, float]:
+def run(path: Path, out: Path = OUT) -> tuple[bool, float]:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=None, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
+    info_file = Path(tempfile.mkstemp(prefix="dnn-run-info-", suffix=".json")[1])
+    os.environ["DNN_RUN_INFO"] = str(info_file)  # the kernel inherits it; setup_notebook() writes there
     start = time.perf_counter()
     ok = True
     try:
@@ -41,19 +47,33 @@ def run(path: Path) -> tuple[bool, float]:
     except CellExecutionError as err:
         ok = False
         print(str(err)[-3000:], file=sys.stderr)
+    finally:
+        del os.environ["DNN_RUN_INFO"]
     seconds = time.perf_counter() - start
-    OUT.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, OUT / path.name)
+    try:
+        run_info = json.loads(info_file.read_text() or "{}")
+    except ValueError:
+        run_info = {}
+    info_file.unlink(missing_ok=True)
+    nb.metadata["dnn_run"] = {**run_info, "wall_time_s": round(seconds, 1), "completed": ok}
+    out.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out / path.name)
     return ok, seconds
 
 
 def main(args: list[str]) -> int:
+    out = OUT
+    if "--out" in args:
+        i = args.index("--out")
+        out = (Path.cwd() / args[i + 1]).resolve()
+        args = args[:i] + args[i + 2:]
     profile = os.environ.get("DNN_PROFILE", "(default: full)")
-    print(f"profile: {profile}; executed notebooks go to {OUT.relative_to(ROOT)}/")
+    shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+    print(f"profile: {profile}; executed notebooks go to {shown}/")
     failed = []
     for path in select(args):
         print(f"running {path.name} ...", flush=True)
-        ok, seconds = run(path)
+        ok, seconds = run(path, out)
         print(f"{'ok    ' if ok else 'FAILED'} {path.name}  {seconds:7.1f} s  ({seconds / 60:.1f} min)", flush=True)
         if not ok:
             failed.append(path.name)

@@ -121,7 +121,26 @@ def setup_notebook(seed: int = 42, quiet_tf: bool = True) -> RunInfo:
     if profile == "quick":
         print("\n" + QUICK_BANNER)
     _RUN = RunInfo(profile, seed, device.splitlines()[0], gpu, mixed, versions)
+    _write_run_info(_RUN)
     return _RUN
+
+
+def _write_run_info(info: RunInfo) -> None:
+    """When $DNN_RUN_INFO names a file (``scripts/run_notebooks.py`` sets it), write the run's
+    profile, device and versions there, so the executed notebook can carry them."""
+    import dataclasses
+    import datetime
+    import json
+
+    target = os.environ.get("DNN_RUN_INFO", "").strip()
+    if target:
+        data = dataclasses.asdict(info)
+        data["date"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        try:
+            with open(target, "w") as f:
+                json.dump(data, f)
+        except OSError:  # the run itself matters more than its label
+            pass
 
 
 def run_info() -> RunInfo | None:
