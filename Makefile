@@ -2,6 +2,7 @@
 #   make setup    create .venv, install requirements + this project + Graphviz
 #   make test     unit tests + every notebook under nbval, quick profile, offline
 #   make run      execute every notebook headless into build/executed/ (NB=02 for one)
+#   make book     render build/executed/ into the course site, build/book/html/ (no execution)
 #   make report   build results/README.md from results/full/*.json
 #   make bench    time the MNIST CNN input path (plain vs the notebook's way)
 SHELL := /bin/bash
@@ -14,10 +15,10 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONUNBUFFERED := 1
 NB ?=
 
-.PHONY: help setup test unit nbtest run report bench clean-notebooks links check-links clean
+.PHONY: help setup test unit nbtest booktest run book report bench clean-notebooks links check-links clean
 
 help:
-	@sed -n '2,7p' Makefile
+	@sed -n '2,8p' Makefile
 
 setup:
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,19 +27,29 @@ setup:
 	@set -o pipefail; $(PY) -m pip install -q --no-deps -e . $(PIP_QUIET)
 	@$(PY) -c "import utils, tensorflow as tf, keras; print('installed: tensorflow', tf.__version__, '/ keras', keras.__version__)"
 	@bash scripts/install_graphviz.sh
+	@bash scripts/install_book_deps.sh
 	@mkdir -p data
 
-test: unit nbtest
+test: unit nbtest booktest
 
 unit:
-	MPLBACKEND=Agg DNN_PROFILE=quick $(PY) -m pytest -q tests
+	MPLBACKEND=Agg DNN_PROFILE=quick $(PY) -m pytest -q tests --ignore=tests/browser
 
 nbtest:
 	DNN_PROFILE=quick $(PY) -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
 		--nbval-cell-timeout=900 notebooks
 
+# the course site, from quick-profile executions kept apart from build/executed, checked in chromium
+booktest:
+	DNN_PROFILE=quick $(PY) scripts/run_notebooks.py --out build/quick/executed
+	$(PY) scripts/build_book.py --executed build/quick/executed --out build/quick/book
+	DNN_BOOK_HTML=build/quick/book/html $(PY) -m pytest -q -p no:cacheprovider tests/browser
+
 run:
 	DNN_PROFILE=$(or $(DNN_PROFILE),quick) $(PY) scripts/run_notebooks.py $(NB)
+
+book:
+	$(PY) scripts/build_book.py
 
 report:
 	$(PY) scripts/make_report.py
