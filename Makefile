@@ -4,7 +4,7 @@
 #   make run      execute every notebook headless into build/executed/ (NB=02 for one)
 #   make book     render build/executed/ into the course site, build/book/html/ (no execution)
 #   make report   build results/README.md from results/full/*.json
-#   make bench    time the MNIST CNN input path (plain vs the notebook's way)
+#   make bench    the machine's matmul peak and each workload's share of it (results/<profile>/bench.json)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -55,7 +55,7 @@ report:
 	$(PY) scripts/make_report.py
 
 bench:
-	$(PY) scripts/bench_mnist.py
+	$(PY) scripts/bench.py
 
 clean-notebooks:
 	$(PY) scripts/clean_notebooks.py notebooks/*.ipynb

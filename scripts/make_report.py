@@ -29,6 +29,23 @@ def fmt(value, unit: str) -> str:
     return str(value)
 
 
+def bench_section(path: Path) -> list[str]:
+    """The `make bench` table: each workload's FLOP rate against the machine's matmul peak."""
+    if not path.exists():
+        return []
+    bench = json.loads(path.read_text())
+    peaks = ", ".join(f"{p} {v:,.0f} GFLOP/s" for p, v in bench["matmul_peak_gflop_per_s"].items())
+    lines = ["", "## Speed (`make bench`)", "",
+             f"Measured {bench['recorded_at'][:10]} on {bench['device']}. Matrix-multiply peak: {peaks}. "
+             f"bfloat16: {'yes' if bench['bfloat16']['supported'] else 'no'} ({bench['bfloat16']['why']}).",
+             "FLOPs are counted from the layers (`utils/flops.py`; training = 3 x forward).", "",
+             "| workload | precision | examples/s | GFLOP/s | % of matmul peak |", "|---|---|---|---|---|"]
+    for r in bench["workloads"]:
+        lines.append(f"| {r['workload']} | {r['precision']} | {r['examples_per_s']:,.1f} | "
+                     f"{r['gflop_per_s']:,.1f} | {r['percent_of_peak']:.0f}% |")
+    return lines
+
+
 def build() -> str:
     lines = [
         "# Results",
@@ -65,6 +82,7 @@ def build() -> str:
                          f"{m.get('device', '')} | {m.get('recorded_at', '')[:10]} |")
     if not files:
         lines.append("| (no full-profile results yet) | | | | | | | | |")
+    lines += bench_section(RESULTS / "full" / "bench.json")
     lines += ["", "Metrics with unit `fraction` are shown as percentages. The 95% interval is Wilson's for an",
               "accuracy and a bootstrap over test examples for an error (see README, \"How we evaluate\"); `p` is",
               "the p-value of a paired test (McNemar or paired bootstrap) between the two models the metric names.",

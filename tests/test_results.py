@@ -91,3 +91,18 @@ def test_report_shows_intervals_p_values_and_row_sets(tmp_path, monkeypatch):
     assert "(1121 complete rows, numeric columns)" in row and "$16,000 to $18,100" in row
     # the lecture's scratch-model figure sits beside model A, never beside model C
     assert "about 70%" not in row and "70%" not in next(line for line in lines if "model_c_test" in line)
+
+
+def test_report_shows_the_bench_table(tmp_path, monkeypatch):
+    mod = _report_module()
+    monkeypatch.setattr(mod, "RESULTS", tmp_path)
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "bench.json").write_text(json.dumps({
+        "recorded_at": "2026-12-01T05:00:00+00:00", "device": "CPU only (2 cores, x86_64)",
+        "bfloat16": {"supported": False, "why": "the CPU reports neither avx512_bf16 nor amx_bf16"},
+        "matmul_peak_gflop_per_s": {"float32": 180.4},
+        "workloads": [{"workload": "02 CNN, training, batch 128", "precision": "float32", "examples_per_s": 4000.0,
+                       "gflop_per_s": 74.4, "percent_of_peak": 41.2}]}))
+    table = mod.build()
+    assert "Matrix-multiply peak: float32 180 GFLOP/s" in table
+    assert "| 02 CNN, training, batch 128 | float32 | 4,000.0 | 74.4 | 41% |" in table

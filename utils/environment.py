@@ -54,6 +54,42 @@ def set_plot_style() -> None:
     })
 
 
+def cpu_bf16_support(cpuinfo: str = "/proc/cpuinfo") -> tuple[bool, str]:
+    """Does this CPU have bfloat16 matrix instructions (AVX512_BF16 or AMX), and how we know."""
+    try:
+        with open(cpuinfo) as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return False, "no /proc/cpuinfo to read the CPU's flags from"
+    found = [flag for flag in ("avx512_bf16", "amx_bf16") if flag in flags]
+    if found:
+        return True, "the CPU reports " + " and ".join(found)
+    return False, "the CPU reports neither avx512_bf16 nor amx_bf16"
+
+
+def choose_mixed_precision(gpus: list) -> tuple[str | None, str]:
+    """The mixed-precision policy for DNN_MIXED_PRECISION=1 on this machine, and why.
+
+    A GPU of compute capability 7.0 or more (tensor cores) gets ``mixed_float16``; a CPU with
+    bfloat16 instructions gets ``mixed_bfloat16``; anything else stays in float32 (``None``),
+    since emulated half precision is slower than float32.
+    """
+    import tensorflow as tf
+
+    if gpus:
+        try:
+            capability = tf.config.experimental.get_device_details(gpus[0]).get("compute_capability")
+        except Exception:  # details are optional
+            capability = None
+        if capability and tuple(capability) >= (7, 0):
+            return "mixed_float16", f"GPU compute capability {capability[0]}.{capability[1]} has float16 tensor cores"
+        return None, f"GPU compute capability {capability} is below 7.0: float16 would not be faster"
+    bf16, why = cpu_bf16_support()
+    if bf16:
+        return "mixed_bfloat16", why
+    return None, why + ": bfloat16 would be emulated, so float32 is faster"
+
+
 def _configure_device() -> tuple[str, bool, bool]:
     import tensorflow as tf
     import keras
@@ -71,18 +107,21 @@ def _configure_device() -> tuple[str, bool, bool]:
         except Exception:  # details are optional
             name = gpus[0].name
         device = f"GPU: {name} ({len(gpus)} found; memory growth on)"
-        if mixed:
-            keras.mixed_precision.set_global_policy("mixed_float16")
-            device += "; mixed precision on (keep the last layer in float32)"
     else:
         cores = os.cpu_count() or 1
         device = f"CPU only ({cores} cores, {platform.machine()})"
-        if mixed:
-            print("DNN_MIXED_PRECISION is set but there is no GPU: staying in float32.")
-            mixed = False
         if in_colab():
             device += ("\n  No GPU in this Colab runtime: Runtime > Change runtime type > "
                        "Hardware accelerator: GPU, then run the notebook again.")
+    if mixed:
+        policy, why = choose_mixed_precision(gpus)
+        if policy:
+            keras.mixed_precision.set_global_policy(policy)
+            print(f"Precision: {policy} ({why}); keep the last layer in float32")
+            device += f"; {policy}"
+        else:
+            print(f"Precision: float32. DNN_MIXED_PRECISION is set, but {why}.")
+            mixed = False
     return device, bool(gpus), mixed
 
 
