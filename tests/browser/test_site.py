@@ -87,9 +87,9 @@ class Visit:
 def test_page_loads_cleanly_offline_with_images_and_math(browser, base_url, name):
     visit = Visit(browser, base_url + name)
     page = visit.page
-    assert visit.console_errors == [] and visit.page_errors == []
     assert visit.foreign == [], "requests to hosts other than 127.0.0.1"
     assert visit.failed == []
+    assert visit.console_errors == [] and visit.page_errors == []
     broken = page.evaluate("() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
                            ".map(i => i.src)")
     assert broken == []
