@@ -43,7 +43,7 @@ nbtest:
 booktest:
 	DNN_PROFILE=quick $(PY) scripts/run_notebooks.py --out build/quick/executed
 	$(PY) scripts/build_book.py --executed build/quick/executed --out build/quick/book
-	DNN_BOOK_HTML=build/quick/book/html $(PY) -m pytest -q -p no:cacheprovider tests/browser
+	DNN_BOOK_HTML=build/quick/book/html DNN_EXECUTED=build/quick/executed $(PY) -m pytest -q -p no:cacheprovider tests/browser
 
 run:
 	DNN_PROFILE=$(or $(DNN_PROFILE),quick) $(PY) scripts/run_notebooks.py $(NB)

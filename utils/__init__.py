@@ -4,6 +4,10 @@ The notebooks tell the story; this package does the plumbing: run profiles,
 the setup cell, offline-safe data loading, checks of exact figures, plots and
 result recording.
 """
+from ._quiet import import_tensorflow_quietly
+
+import_tensorflow_quietly()  # before any module below imports TensorFlow or Keras
+
 from .checks import CheckFailed, check_close, check_equal, check_params, check_shape, check_true, count_params
 from .data import ChecksumError, DataError, DataUnavailableError, DataValidationError, data_dir
 from .environment import in_colab, run_info, setup_notebook
