@@ -1,6 +1,6 @@
 # Deep Neural Networks, runnable: the README's contract.
 #   make setup    create .venv, install requirements + this project + Graphviz
-#   make test     unit tests + every notebook under nbval, quick profile, offline
+#   make test     lint + unit tests + every notebook under nbval + the course site in chromium (quick profile)
 #   make run      execute every notebook headless into build/executed/ (NB=02 for one)
 #   make book     render build/executed/ into the course site, build/book/html/ (no execution)
 #   make report   build results/README.md from results/full/*.json
@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONUNBUFFERED := 1
 NB ?=
 
-.PHONY: help setup test unit nbtest booktest run book report bench clean-notebooks links check-links clean
+.PHONY: help setup test lint unit nbtest booktest run book report bench clean-notebooks links check-links clean
 
 help:
 	@sed -n '2,8p' Makefile
@@ -30,7 +30,11 @@ setup:
 	@bash scripts/install_book_deps.sh
 	@mkdir -p data
 
-test: unit nbtest booktest
+test: lint unit nbtest booktest
+
+lint:
+	$(PY) -m ruff check utils scripts tests notebooks
+	$(PY) -m ruff format --check utils scripts tests notebooks
 
 unit:
 	MPLBACKEND=Agg DNN_PROFILE=quick $(PY) -m pytest -q tests --ignore=tests/browser

@@ -33,13 +33,17 @@ from utils.flops import model_flops, training_flops  # noqa: E402
 from utils.results import results_dir  # noqa: E402
 
 
-def matmul_peak(dtype: str, sizes: tuple[int, ...] = (2048, 4096), repeats: int = 4) -> float:
+def matmul_peak(
+    dtype: str, sizes: tuple[int, ...] = (2048, 4096), repeats: int = 4
+) -> float:
     """Best GFLOP/s of an n x n matmul (2 n^3 FLOPs) over the sizes tried."""
     best = 0.0
     for n in sizes:
         a = tf.cast(tf.random.normal((n, n), seed=1), dtype)
         b = tf.cast(tf.random.normal((n, n), seed=2), dtype)
-        mm = tf.function(lambda x, y: tf.reduce_sum(tf.cast(tf.matmul(x, y)[:1, :1], "float32")))
+        mm = tf.function(
+            lambda x, y: tf.reduce_sum(tf.cast(tf.matmul(x, y)[:1, :1], "float32"))
+        )
         mm(a, b).numpy()  # warm-up: tracing and first-touch of memory
         start = time.perf_counter()
         for _ in range(repeats):
@@ -51,41 +55,70 @@ def matmul_peak(dtype: str, sizes: tuple[int, ...] = (2048, 4096), repeats: int 
 
 def lecture_cnn() -> keras.Model:
     """Notebook 02's CNN (104,202 parameters)."""
-    return keras.Sequential([
-        keras.Input((28, 28, 1)),
-        keras.layers.Conv2D(32, 3, activation="relu"), keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(64, 3, activation="relu"), keras.layers.MaxPooling2D(),
-        keras.layers.Conv2D(128, 3, activation="relu"), keras.layers.Flatten(),
-        keras.layers.Dense(10, activation="softmax", dtype="float32"),
-    ], name="mnist_cnn")
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(128, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax", dtype="float32"),
+        ],
+        name="mnist_cnn",
+    )
 
 
 def model_c(size: int = 128) -> keras.Model:
     """Notebook 03's model C: augmentation, five convolutions, dropout, one sigmoid unit."""
-    layers = [keras.Input((size, size, 3)), keras.layers.RandomFlip("horizontal"),
-              keras.layers.RandomRotation(0.1), keras.layers.RandomZoom(0.2),
-              keras.layers.RandomTranslation(0.1, 0.1), keras.layers.Rescaling(1 / 255)]
+    layers = [
+        keras.Input((size, size, 3)),
+        keras.layers.RandomFlip("horizontal"),
+        keras.layers.RandomRotation(0.1),
+        keras.layers.RandomZoom(0.2),
+        keras.layers.RandomTranslation(0.1, 0.1),
+        keras.layers.Rescaling(1 / 255),
+    ]
     for i, f in enumerate([32, 64, 128, 128, 128]):
         layers.append(keras.layers.Conv2D(f, 3, activation="relu"))
         if i < 4:
             layers.append(keras.layers.MaxPooling2D(2))
-    layers += [keras.layers.Flatten(), keras.layers.Dropout(0.5),
-               keras.layers.Dense(1, activation="sigmoid", dtype="float32")]
+    layers += [
+        keras.layers.Flatten(),
+        keras.layers.Dropout(0.5),
+        keras.layers.Dense(1, activation="sigmoid", dtype="float32"),
+    ]
     return keras.Sequential(layers, name="model_c")
 
 
 def lstm_forecaster() -> keras.Model:
     """Notebook 06's LSTM: 6 hours in, 24 out."""
-    return keras.Sequential([keras.Input((6, 1)), keras.layers.LSTM(16),
-                             keras.layers.Dense(24, dtype="float32")], name="lstm")
+    return keras.Sequential(
+        [
+            keras.Input((6, 1)),
+            keras.layers.LSTM(16),
+            keras.layers.Dense(24, dtype="float32"),
+        ],
+        name="lstm",
+    )
 
 
-def time_training(model: keras.Model, x: np.ndarray, y: np.ndarray, loss: str, batch: int,
-                  steps: int) -> float:
+def time_training(
+    model: keras.Model, x: np.ndarray, y: np.ndarray, loss: str, batch: int, steps: int
+) -> float:
     """Examples per second of model.fit on cached batches, after a warm-up epoch."""
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss)
-    ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch).cache().repeat().prefetch(2)
-    model.fit(ds, epochs=1, steps_per_epoch=max(2, steps // 4), verbose=0)  # tracing, warm caches
+    ds = (
+        tf.data.Dataset.from_tensor_slices((x, y))
+        .batch(batch)
+        .cache()
+        .repeat()
+        .prefetch(2)
+    )
+    model.fit(
+        ds, epochs=1, steps_per_epoch=max(2, steps // 4), verbose=0
+    )  # tracing, warm caches
     start = time.perf_counter()
     model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0)
     return steps * batch / (time.perf_counter() - start)
@@ -110,15 +143,36 @@ def workloads(rng: np.random.Generator) -> list[tuple]:
     traffic_x = rng.random((32 * 16, 6, 1), dtype="float32")
     traffic_y = rng.random((len(traffic_x), 24), dtype="float32")
     return [
-        ("02 CNN, training, batch 128", lecture_cnn,
-         lambda m: time_training(m, mnist_x, mnist_y, "sparse_categorical_crossentropy", 128, 40), True),
-        ("03 model C, training, 128 px, batch 32", model_c,
-         lambda m: time_training(m, cats_x, cats_y, "binary_crossentropy", 32, 12), True),
-        ("04 VGG16 base, forward, 224 px, batch 8",
-         lambda: keras.applications.VGG16(include_top=False, weights=None, input_shape=(224, 224, 3)),
-         lambda m: time_inference(m, vgg_x, 3), False),
-        ("06 LSTM(16), training, batch 32", lstm_forecaster,
-         lambda m: time_training(m, traffic_x, traffic_y, "mse", 32, 200), True),
+        (
+            "02 CNN, training, batch 128",
+            lecture_cnn,
+            lambda m: time_training(
+                m, mnist_x, mnist_y, "sparse_categorical_crossentropy", 128, 40
+            ),
+            True,
+        ),
+        (
+            "03 model C, training, 128 px, batch 32",
+            model_c,
+            lambda m: time_training(m, cats_x, cats_y, "binary_crossentropy", 32, 12),
+            True,
+        ),
+        (
+            "04 VGG16 base, forward, 224 px, batch 8",
+            lambda: keras.applications.VGG16(
+                include_top=False,
+                weights=None,
+                input_tensor=keras.Input(shape=(224, 224, 3)),
+            ),
+            lambda m: time_inference(m, vgg_x, 3),
+            False,
+        ),
+        (
+            "06 LSTM(16), training, batch 32",
+            lstm_forecaster,
+            lambda m: time_training(m, traffic_x, traffic_y, "mse", 32, 200),
+            True,
+        ),
     ]
 
 
@@ -126,40 +180,75 @@ def main() -> int:
     info = utils.setup_notebook(seed=0)
     gpu = bool(tf.config.list_physical_devices("GPU"))
     bf16, why = cpu_bf16_support()
-    precisions = ["float32", "float16", "bfloat16"] if gpu else (["float32", "bfloat16"] if bf16 else ["float32"])
-    print(f"bfloat16 on this CPU: {'yes' if bf16 else 'no'} ({why})" if not gpu else "GPU: float16 and bfloat16 too")
+    precisions = (
+        ["float32", "float16", "bfloat16"]
+        if gpu
+        else (["float32", "bfloat16"] if bf16 else ["float32"])
+    )
+    print(
+        f"bfloat16 on this CPU: {'yes' if bf16 else 'no'} ({why})"
+        if not gpu
+        else "GPU: float16 and bfloat16 too"
+    )
     peaks = {p: matmul_peak(p) for p in precisions}
     for p, rate in peaks.items():
         print(f"matmul peak, {p}: {rate:,.0f} GFLOP/s")
     rows = []
     rng = np.random.default_rng(0)
     for precision in precisions:
-        keras.mixed_precision.set_global_policy("float32" if precision == "float32" else f"mixed_{precision}")
+        keras.mixed_precision.set_global_policy(
+            "float32" if precision == "float32" else f"mixed_{precision}"
+        )
         for name, build, measure, training in workloads(rng):
             keras.utils.set_random_seed(0)
             model = build()
             flops = training_flops(model) if training else model_flops(model)
             per_second = measure(model)
             gflops = flops * per_second / 1e9
-            rows.append({"workload": name, "precision": precision, "examples_per_s": per_second,
-                         "gflop_per_example": flops / 1e9, "gflop_per_s": gflops,
-                         "percent_of_peak": 100 * gflops / peaks[precision]})
-            print(f"  {name:<42} {precision:<9} {per_second:>10,.1f} /s {gflops:>8,.1f} GFLOP/s "
-                  f"{rows[-1]['percent_of_peak']:>5.1f}% of peak", flush=True)
+            rows.append(
+                {
+                    "workload": name,
+                    "precision": precision,
+                    "examples_per_s": per_second,
+                    "gflop_per_example": flops / 1e9,
+                    "gflop_per_s": gflops,
+                    "percent_of_peak": 100 * gflops / peaks[precision],
+                }
+            )
+            print(
+                f"  {name:<42} {precision:<9} {per_second:>10,.1f} /s {gflops:>8,.1f} GFLOP/s "
+                f"{rows[-1]['percent_of_peak']:>5.1f}% of peak",
+                flush=True,
+            )
             keras.backend.clear_session()
     keras.mixed_precision.set_global_policy("float32")
-    print("\n| workload | precision | examples/s | GFLOP/s | % of matmul peak |\n|---|---|---|---|---|")
+    print(
+        "\n| workload | precision | examples/s | GFLOP/s | % of matmul peak |\n|---|---|---|---|---|"
+    )
     for r in rows:
-        print(f"| {r['workload']} | {r['precision']} | {r['examples_per_s']:,.1f} | {r['gflop_per_s']:,.1f} | "
-              f"{r['percent_of_peak']:.0f}% |")
+        print(
+            f"| {r['workload']} | {r['precision']} | {r['examples_per_s']:,.1f} | {r['gflop_per_s']:,.1f} | "
+            f"{r['percent_of_peak']:.0f}% |"
+        )
     out = results_dir() / info.profile / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
-        "device": info.device, "versions": info.versions, "cores": os.cpu_count(),
-        "bfloat16": {"supported": bf16 or gpu, "why": why}, "matmul_peak_gflop_per_s": peaks,
-        "workloads": rows,
-        "recorded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    }, indent=2) + "\n")
+    out.write_text(
+        json.dumps(
+            {
+                "device": info.device,
+                "versions": info.versions,
+                "cores": os.cpu_count(),
+                "bfloat16": {"supported": bf16 or gpu, "why": why},
+                "matmul_peak_gflop_per_s": peaks,
+                "workloads": rows,
+                "recorded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(
+                    timespec="seconds"
+                ),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"wrote {out}")
     return 0
 

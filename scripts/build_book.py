@@ -27,9 +27,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from nbtools import BADGE, ROOT, colab_url, notebook_paths, repository_url, title  # noqa: E402
 
 MATHJAX = ROOT / "build" / "vendor" / "mathjax"
-MATHJAX_PARTS = ["tex-mml-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "a11y", "ui"]
+MATHJAX_PARTS = [
+    "tex-mml-chtml.js",
+    "output/chtml/fonts/woff-v2",
+    "input/tex/extensions",
+    "a11y",
+    "ui",
+]
 KEEP_LINES = 12
-REMOTE_STYLESHEET = re.compile(r"<link[^>]*href=[\"']https?://[^>]*>", re.I)  # a long text output keeps its first and last lines
+REMOTE_STYLESHEET = re.compile(
+    r"<link[^>]*href=[\"']https?://[^>]*>", re.I
+)  # a long text output keeps its first and last lines
 
 
 def trim_stream(text: str, keep: int = KEEP_LINES) -> str:
@@ -37,15 +45,31 @@ def trim_stream(text: str, keep: int = KEEP_LINES) -> str:
     if len(lines) <= 3 * keep:
         return text
     hidden = len(lines) - 2 * keep
-    return "\n".join(lines[:keep] + [f"... ({hidden} lines of output not shown) ..."] + lines[-keep:]) + "\n"
+    return (
+        "\n".join(
+            lines[:keep]
+            + [f"... ({hidden} lines of output not shown) ..."]
+            + lines[-keep:]
+        )
+        + "\n"
+    )
 
 
 def run_line(info: dict) -> str:
     versions = info.get("versions", {})
-    parts = [f"**{info.get('profile', 'unknown')} profile**", info.get("device", "unknown device")]
+    parts = [
+        f"**{info.get('profile', 'unknown')} profile**",
+        info.get("device", "unknown device"),
+    ]
     if info.get("date"):
         parts.append(info["date"][:10])
-    parts.append(", ".join(f"{k} {v}" for k, v in versions.items() if k in ("tensorflow", "keras", "python")))
+    parts.append(
+        ", ".join(
+            f"{k} {v}"
+            for k, v in versions.items()
+            if k in ("tensorflow", "keras", "python")
+        )
+    )
     if info.get("wall_time_s") is not None:
         parts.append(f"{info['wall_time_s'] / 60:.1f} min")
     return "Outputs on this page: " + "; ".join(p for p in parts if p) + "."
@@ -70,7 +94,10 @@ def prepare(src: Path, dst: Path) -> dict:
     if info.get("profile") != "full":
         notes.insert(0, QUICK_BANNER)
     if info.get("completed") is False:
-        notes.insert(0, "```{error}\nThis run stopped with an error; the pages's later cells have no outputs.\n```")
+        notes.insert(
+            0,
+            "```{error}\nThis run stopped with an error; the pages's later cells have no outputs.\n```",
+        )
     nb.cells.insert(1, nbformat.v4.new_markdown_cell("\n\n".join(notes)))
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -83,7 +110,9 @@ def prepare(src: Path, dst: Path) -> dict:
             html = out.get("data", {}).get("text/html")
             if html:  # matplotlib's animation player links Font Awesome 4 from a CDN; the theme ships its own
                 out["data"]["text/html"] = REMOTE_STYLESHEET.sub("", "".join(html))
-    nb.metadata = {k: v for k, v in nb.metadata.items() if k in ("kernelspec", "language_info")}
+    nb.metadata = {
+        k: v for k, v in nb.metadata.items() if k in ("kernelspec", "language_info")
+    }
     nbformat.write(nb, dst)
     return info
 
@@ -93,14 +122,18 @@ def results_table() -> str:
     if not path.exists():
         return "(no results yet: run `make report`)"
     lines = path.read_text().splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith("|")), len(lines))
+    start = next(
+        (i for i, line in enumerate(lines) if line.startswith("|")), len(lines)
+    )
     return "\n".join(lines[start:])
 
 
 def build(executed: Path, out: Path) -> Path:
     start = time.perf_counter()
     if not (MATHJAX / "tex-mml-chtml.js").exists():
-        raise SystemExit(f"MathJax is missing from {MATHJAX}: run `make setup` (scripts/install_book_deps.sh)")
+        raise SystemExit(
+            f"MathJax is missing from {MATHJAX}: run `make setup` (scripts/install_book_deps.sh)"
+        )
     names = [p.name for p in notebook_paths()]
     found = [executed / n for n in names if (executed / n).exists()]
     if not found:
@@ -111,39 +144,67 @@ def build(executed: Path, out: Path) -> Path:
     for part in MATHJAX_PARTS:
         target = src / "_static" / "mathjax" / part
         target.parent.mkdir(parents=True, exist_ok=True)
-        (shutil.copytree if (MATHJAX / part).is_dir() else shutil.copyfile)(MATHJAX / part, target)
+        (shutil.copytree if (MATHJAX / part).is_dir() else shutil.copyfile)(
+            MATHJAX / part, target
+        )
     (src / "notebooks").mkdir()
     rows, toc, infos = [], [], {}
     for path in found:
         infos[path.stem] = prepare(path, src / "notebooks" / path.name)
         nb_title = title(nbformat.read(path, as_version=4))
         profile = infos[path.stem].get("profile", "unknown")
-        rows.append(f"| [{nb_title}](notebooks/{path.stem}.ipynb) | {profile} | "
-                    f"[Colab]({colab_url(ROOT / 'notebooks' / path.name)}) |")
+        rows.append(
+            f"| [{nb_title}](notebooks/{path.stem}.ipynb) | {profile} | "
+            f"[Colab]({colab_url(ROOT / 'notebooks' / path.name)}) |"
+        )
         toc.append(f"notebooks/{path.stem}")
     missing = sorted(set(names) - {p.name for p in found})
     profiles = sorted({i.get("profile", "unknown") for i in infos.values()})
     summary = f"This build shows {len(found)} notebooks, run in the {' and '.join(profiles)} profile."
     if missing:
-        summary += " Not executed yet, so not shown: " + ", ".join(m.removesuffix(".ipynb") for m in missing) + "."
+        summary += (
+            " Not executed yet, so not shown: "
+            + ", ".join(m.removesuffix(".ipynb") for m in missing)
+            + "."
+        )
     if "full" not in profiles:
         summary = QUICK_BANNER + "\n\n" + summary
     table = "| notebook | outputs from | open |\n|---|---|---|\n" + "\n".join(rows)
     index = (src / "index.md").read_text()
-    for marker, text in (("run-summary", summary), ("notebooks", table), ("results", results_table()),
-                         ("toctree", "\n".join(toc)), ("repository", repository_url() + ".git")):
+    for marker, text in (
+        ("run-summary", summary),
+        ("notebooks", table),
+        ("results", results_table()),
+        ("toctree", "\n".join(toc)),
+        ("repository", repository_url() + ".git"),
+    ):
         index = index.replace(f"<!-- {marker} -->", text)
     (src / "index.md").write_text(index)
     html = out / "html"
     shutil.rmtree(html, ignore_errors=True)
-    env = dict(os.environ, DNN_REPOSITORY_URL=repository_url(), DNN_BOOK_INFO=json.dumps(infos))
-    cmd = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(src), str(html)]
+    env = dict(
+        os.environ, DNN_REPOSITORY_URL=repository_url(), DNN_BOOK_INFO=json.dumps(infos)
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-W",
+        "--keep-going",
+        "-q",
+        "-b",
+        "html",
+        str(src),
+        str(html),
+    ]
     result = subprocess.run(cmd, env=env)
     if result.returncode:
         raise SystemExit(f"sphinx-build failed (warnings are errors): {' '.join(cmd)}")
     size = sum(f.stat().st_size for f in html.rglob("*") if f.is_file())
-    print(f"book: {len(found)} notebooks -> {html.relative_to(ROOT) if html.is_relative_to(ROOT) else html} "
-          f"({size / 2**20:.1f} MiB) in {time.perf_counter() - start:.1f} s")
+    print(
+        f"book: {len(found)} notebooks -> {html.relative_to(ROOT) if html.is_relative_to(ROOT) else html} "
+        f"({size / 2**20:.1f} MiB) in {time.perf_counter() - start:.1f} s"
+    )
     return html
 
 

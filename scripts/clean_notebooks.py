@@ -2,6 +2,7 @@
 
 Usage: python scripts/clean_notebooks.py notebooks/*.ipynb
 """
+
 from __future__ import annotations
 
 import sys
@@ -16,9 +17,13 @@ from nbtools import ALLOWED_CELL_METADATA, KERNELSPEC  # noqa: E402
 def clean(path: Path) -> bool:
     nb = nbformat.read(path, as_version=4)
     before = nbformat.writes(nb)
-    nb.metadata = nbformat.NotebookNode({"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}})
+    nb.metadata = nbformat.NotebookNode(
+        {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
+    )
     for cell in nb.cells:
-        cell.metadata = nbformat.NotebookNode({k: v for k, v in cell.metadata.items() if k in ALLOWED_CELL_METADATA})
+        cell.metadata = nbformat.NotebookNode(
+            {k: v for k, v in cell.metadata.items() if k in ALLOWED_CELL_METADATA}
+        )
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None

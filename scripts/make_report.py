@@ -3,6 +3,7 @@
 Every value in the table is read from a JSON file that a notebook wrote in a
 full-profile run; nothing is typed by hand.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -34,15 +35,25 @@ def bench_section(path: Path) -> list[str]:
     if not path.exists():
         return []
     bench = json.loads(path.read_text())
-    peaks = ", ".join(f"{p} {v:,.0f} GFLOP/s" for p, v in bench["matmul_peak_gflop_per_s"].items())
-    lines = ["", "## Speed (`make bench`)", "",
-             f"Measured {bench['recorded_at'][:10]} on {bench['device']}. Matrix-multiply peak: {peaks}. "
-             f"bfloat16: {'yes' if bench['bfloat16']['supported'] else 'no'} ({bench['bfloat16']['why']}).",
-             "FLOPs are counted from the layers (`utils/flops.py`; training = 3 x forward).", "",
-             "| workload | precision | examples/s | GFLOP/s | % of matmul peak |", "|---|---|---|---|---|"]
+    peaks = ", ".join(
+        f"{p} {v:,.0f} GFLOP/s" for p, v in bench["matmul_peak_gflop_per_s"].items()
+    )
+    lines = [
+        "",
+        "## Speed (`make bench`)",
+        "",
+        f"Measured {bench['recorded_at'][:10]} on {bench['device']}. Matrix-multiply peak: {peaks}. "
+        f"bfloat16: {'yes' if bench['bfloat16']['supported'] else 'no'} ({bench['bfloat16']['why']}).",
+        "FLOPs are counted from the layers (`utils/flops.py`; training = 3 x forward).",
+        "",
+        "| workload | precision | examples/s | GFLOP/s | % of matmul peak |",
+        "|---|---|---|---|---|",
+    ]
     for r in bench["workloads"]:
-        lines.append(f"| {r['workload']} | {r['precision']} | {r['examples_per_s']:,.1f} | "
-                     f"{r['gflop_per_s']:,.1f} | {r['percent_of_peak']:.0f}% |")
+        lines.append(
+            f"| {r['workload']} | {r['precision']} | {r['examples_per_s']:,.1f} | "
+            f"{r['gflop_per_s']:,.1f} | {r['percent_of_peak']:.0f}% |"
+        )
     return lines
 
 
@@ -78,16 +89,21 @@ def build() -> str:
             if "ci_low" in m and "ci_high" in m:
                 interval = f"{fmt(m['ci_low'], m.get('unit', ''))} to {fmt(m['ci_high'], m.get('unit', ''))}"
             label = name + (f" ({m['rows']})" if m.get("rows") else "")
-            lines.append(f"| {nb} | {label} | {lecture} | {value} | {interval} | {epochs} | {wall} | "
-                         f"{m.get('device', '')} | {m.get('recorded_at', '')[:10]} |")
+            lines.append(
+                f"| {nb} | {label} | {lecture} | {value} | {interval} | {epochs} | {wall} | "
+                f"{m.get('device', '')} | {m.get('recorded_at', '')[:10]} |"
+            )
     if not files:
         lines.append("| (no full-profile results yet) | | | | | | | | |")
     lines += bench_section(RESULTS / "full" / "bench.json")
-    lines += ["", "Metrics with unit `fraction` are shown as percentages. The 95% interval is Wilson's for an",
-              "accuracy and a bootstrap over test examples for an error (see README, \"How we evaluate\"); `p` is",
-              "the p-value of a paired test (McNemar or paired bootstrap) between the two models the metric names.",
-              "Figures computed on different rows (see the metric's label) are not comparable with each other.",
-              "Device and library versions of each run are in its JSON file."]
+    lines += [
+        "",
+        "Metrics with unit `fraction` are shown as percentages. The 95% interval is Wilson's for an",
+        'accuracy and a bootstrap over test examples for an error (see README, "How we evaluate"); `p` is',
+        "the p-value of a paired test (McNemar or paired bootstrap) between the two models the metric names.",
+        "Figures computed on different rows (see the metric's label) are not comparable with each other.",
+        "Device and library versions of each run are in its JSON file.",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -1,4 +1,5 @@
 """Small helpers shared by the scripts that read or rewrite notebooks."""
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ The profile comes from DNN_PROFILE (`make run` sets quick unless told otherwise)
 notebook carries the run's profile, device, date, library versions and wall time in its metadata
 (``dnn_run``), which the course site prints on each page.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,11 @@ def select(args: list[str]) -> list[Path]:
     paths = notebook_paths()
     if not args:
         return paths
-    chosen = [p for p in paths if any(p.name.startswith(a) or p.name == Path(a).name for a in args)]
+    chosen = [
+        p
+        for p in paths
+        if any(p.name.startswith(a) or p.name == Path(a).name for a in args)
+    ]
     if not chosen:
         raise SystemExit(f"no notebook matches {args}; have: {[p.name for p in paths]}")
     return chosen
@@ -36,10 +41,16 @@ def select(args: list[str]) -> list[Path]:
 
 def run(path: Path, out: Path = OUT) -> tuple[bool, float]:
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=None, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=None,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     info_file = Path(tempfile.mkstemp(prefix="dnn-run-info-", suffix=".json")[1])
-    os.environ["DNN_RUN_INFO"] = str(info_file)  # the kernel inherits it; setup_notebook() writes there
+    os.environ["DNN_RUN_INFO"] = str(
+        info_file
+    )  # the kernel inherits it; setup_notebook() writes there
     start = time.perf_counter()
     ok = True
     try:
@@ -55,7 +66,11 @@ def run(path: Path, out: Path = OUT) -> tuple[bool, float]:
     except ValueError:
         run_info = {}
     info_file.unlink(missing_ok=True)
-    nb.metadata["dnn_run"] = {**run_info, "wall_time_s": round(seconds, 1), "completed": ok}
+    nb.metadata["dnn_run"] = {
+        **run_info,
+        "wall_time_s": round(seconds, 1),
+        "completed": ok,
+    }
     out.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out / path.name)
     return ok, seconds
@@ -66,7 +81,7 @@ def main(args: list[str]) -> int:
     if "--out" in args:
         i = args.index("--out")
         out = (Path.cwd() / args[i + 1]).resolve()
-        args = args[:i] + args[i + 2:]
+        args = args[:i] + args[i + 2 :]
     profile = os.environ.get("DNN_PROFILE", "(default: full)")
     shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
     print(f"profile: {profile}; executed notebooks go to {shown}/")
@@ -74,7 +89,10 @@ def main(args: list[str]) -> int:
     for path in select(args):
         print(f"running {path.name} ...", flush=True)
         ok, seconds = run(path, out)
-        print(f"{'ok    ' if ok else 'FAILED'} {path.name}  {seconds:7.1f} s  ({seconds / 60:.1f} min)", flush=True)
+        print(
+            f"{'ok    ' if ok else 'FAILED'} {path.name}  {seconds:7.1f} s  ({seconds / 60:.1f} min)",
+            flush=True,
+        )
         if not ok:
             failed.append(path.name)
     if failed:

@@ -6,6 +6,7 @@
 
 `--check` changes nothing and exits 1 when something is out of date.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,18 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nbtools import (BADGE, COLAB_CELL_MARK, REPO_URL_LINE, ROOT, badge_markdown, colab_url,  # noqa: E402
-                     notebook_paths, repository_url, source, title)
+from nbtools import (
+    BADGE,
+    COLAB_CELL_MARK,
+    REPO_URL_LINE,
+    ROOT,
+    badge_markdown,
+    colab_url,  # noqa: E402
+    notebook_paths,
+    repository_url,
+    source,
+    title,
+)
 
 START, END = "<!-- notebooks:start -->", "<!-- notebooks:end -->"
 
@@ -33,7 +44,10 @@ def sync_notebook(path: Path, write: bool = True) -> bool:
     _set_source(first_md, new)
     for cell in nb["cells"]:
         if cell["cell_type"] == "code" and source(cell).startswith(COLAB_CELL_MARK):
-            _set_source(cell, REPO_URL_LINE.sub(f'REPO_URL = "{repository_url()}"', source(cell)))
+            _set_source(
+                cell,
+                REPO_URL_LINE.sub(f'REPO_URL = "{repository_url()}"', source(cell)),
+            )
     out = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
     if out != raw:
         if write:
@@ -47,7 +61,9 @@ def notebook_table() -> str:
     for path in notebook_paths():
         nb = json.loads(path.read_text())
         rel = path.relative_to(ROOT).as_posix()
-        rows.append(f"| {path.name[:2]} | [{title(nb)}]({rel}) | [Colab]({colab_url(path)}) |")
+        rows.append(
+            f"| {path.name[:2]} | [{title(nb)}]({rel}) | [Colab]({colab_url(path)}) |"
+        )
     return "\n".join(rows)
 
 

@@ -1,4 +1,5 @@
 """Shared fixtures: every test gets its own empty data and results folders."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,8 +28,10 @@ def no_network(monkeypatch):
 
     def offline(*args, **kwargs):
         calls.append(kwargs.get("origin"))
-        raise Exception("URL fetch failure on https://example.invalid: None -- [Errno -3] "
-                        "Temporary failure in name resolution")
+        raise Exception(
+            "URL fetch failure on https://example.invalid: None -- [Errno -3] "
+            "Temporary failure in name resolution"
+        )
 
     monkeypatch.setattr(keras.utils, "get_file", offline)
     return calls

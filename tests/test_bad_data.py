@@ -6,7 +6,6 @@ import hashlib
 import os
 
 import numpy as np
-import pandas as pd
 import pytest
 from PIL import Image
 
@@ -39,7 +38,9 @@ def _private_cache(tmp_path, monkeypatch):
 def write_jpeg(path, seed=0, size=(40, 30)):
     path.parent.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)).save(path, "JPEG")
+    Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)).save(
+        path, "JPEG"
+    )
     return path
 
 
@@ -50,7 +51,10 @@ def photo_folder():
     for split in cats_dogs.SPLITS:
         for cls in cats_dogs.CLASSES:
             for i in range(3):
-                write_jpeg(root / split / cls / f"{cls[:-1]}.{i}.jpg", seed=hash((split, cls, i)) % 1000)
+                write_jpeg(
+                    root / split / cls / f"{cls[:-1]}.{i}.jpg",
+                    seed=hash((split, cls, i)) % 1000,
+                )
     return root
 
 
@@ -58,11 +62,17 @@ def break_photos(root):
     """The three broken photos of the report, in the validation and test splits."""
     good = (root / "train" / "cats" / "cat.0.jpg").read_bytes()
     (root / "validation" / "dogs" / "dog.1.jpg").write_bytes(b"")  # empty
-    (root / "test" / "cats" / "cat.2.jpg").write_bytes(good[: len(good) // 2])  # truncated JPEG
-    (root / "test" / "dogs" / "dog.0.jpg").write_text("this is not a photo\n")  # text named .jpg
+    (root / "test" / "cats" / "cat.2.jpg").write_bytes(
+        good[: len(good) // 2]
+    )  # truncated JPEG
+    (root / "test" / "dogs" / "dog.0.jpg").write_text(
+        "this is not a photo\n"
+    )  # text named .jpg
 
 
-def test_broken_photos_are_listed_by_path_and_reason_before_training(full_profile, no_network, photo_folder):
+def test_broken_photos_are_listed_by_path_and_reason_before_training(
+    full_profile, no_network, photo_folder
+):
     break_photos(photo_folder)
     before = snapshot(photo_folder)
     with pytest.raises(DataValidationError) as info:
@@ -89,16 +99,28 @@ def test_good_photos_are_decoded_once_then_remembered(full_profile, photo_folder
     target = photo_folder / "train" / "dogs" / "dog.2.jpg"
     target.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     os.utime(target, ns=(1, 1))
-    with pytest.raises(DataValidationError, match="train/dogs/dog.2.jpg: cannot be decoded"):
+    with pytest.raises(
+        DataValidationError, match="train/dogs/dog.2.jpg: cannot be decoded"
+    ):
         cats_dogs.check_photos(photo_folder)
 
 
-def test_macos_resource_forks_symlinks_and_nested_files_are_checked(full_profile, photo_folder):
+def test_macos_resource_forks_symlinks_and_nested_files_are_checked(
+    full_profile, photo_folder
+):
     # Keras reads every *.jpg below a class folder, hidden and nested ones too: so do we
-    (photo_folder / "train" / "cats" / "._cat.0.jpg").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
-    (photo_folder / "train" / "dogs" / "._dog.0.jpg").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
-    os.symlink(photo_folder / "nowhere.jpg", photo_folder / "test" / "cats" / "cat.9.jpg")
-    os.symlink(photo_folder / "nowhere2.jpg", photo_folder / "test" / "dogs" / "dog.9.jpg")
+    (photo_folder / "train" / "cats" / "._cat.0.jpg").write_bytes(
+        b"\x00\x05\x16\x07 AppleDouble"
+    )
+    (photo_folder / "train" / "dogs" / "._dog.0.jpg").write_bytes(
+        b"\x00\x05\x16\x07 AppleDouble"
+    )
+    os.symlink(
+        photo_folder / "nowhere.jpg", photo_folder / "test" / "cats" / "cat.9.jpg"
+    )
+    os.symlink(
+        photo_folder / "nowhere2.jpg", photo_folder / "test" / "dogs" / "dog.9.jpg"
+    )
     before = snapshot(photo_folder)
     with pytest.raises(DataValidationError) as info:
         cats_dogs.prepare_cats_and_dogs()
@@ -110,7 +132,9 @@ def test_macos_resource_forks_symlinks_and_nested_files_are_checked(full_profile
 
 def test_unusual_but_decodable_photos_pass(full_profile, photo_folder):
     img = Image.fromarray(np.full((20, 20, 3), 128, np.uint8))
-    img.convert("L").save(photo_folder / "train" / "cats" / "cat.0.jpg", "JPEG")  # grayscale
+    img.convert("L").save(
+        photo_folder / "train" / "cats" / "cat.0.jpg", "JPEG"
+    )  # grayscale
     img.save(photo_folder / "train" / "dogs" / "dog.0.jpg", "PNG")  # a PNG named .jpg
     img.convert("CMYK").save(photo_folder / "test" / "cats" / "cat.0.jpg", "JPEG")
     assert cats_dogs.check_photos(photo_folder).bad == []
@@ -119,7 +143,10 @@ def test_unusual_but_decodable_photos_pass(full_profile, photo_folder):
 def test_an_empty_class_folder_is_refused(full_profile, photo_folder):
     for p in (photo_folder / "validation" / "dogs").iterdir():
         p.unlink()
-    with pytest.raises(DataValidationError, match=r"validation/dogs holds no images: the validation split would have one"):
+    with pytest.raises(
+        DataValidationError,
+        match=r"validation/dogs holds no images: the validation split would have one",
+    ):
         cats_dogs.prepare_cats_and_dogs()
     with pytest.raises(DataValidationError, match="holds no images"):
         cats_dogs.load_cats_and_dogs(photo_folder, 32, 4)
@@ -127,11 +154,15 @@ def test_an_empty_class_folder_is_refused(full_profile, photo_folder):
 
 def test_an_unbalanced_split_is_refused(full_profile, photo_folder):
     write_jpeg(photo_folder / "test" / "cats" / "cat.extra.jpg")
-    with pytest.raises(DataValidationError, match=r"test is not balanced \(4 cats, 3 dogs\)"):
+    with pytest.raises(
+        DataValidationError, match=r"test is not balanced \(4 cats, 3 dogs\)"
+    ):
         cats_dogs.prepare_cats_and_dogs()
 
 
-def test_photos_with_other_suffixes_are_ignored_as_keras_ignores_them(full_profile, photo_folder):
+def test_photos_with_other_suffixes_are_ignored_as_keras_ignores_them(
+    full_profile, photo_folder
+):
     (photo_folder / "train" / "cats" / "notes.txt").write_text("not a photo, not read")
     assert cats_dogs.check_layout(photo_folder)["train"]["cats"] == 3
     assert cats_dogs.check_photos(photo_folder).bad == []
@@ -149,9 +180,16 @@ def write_traffic(path, times, volumes):
 
 
 def test_duplicate_hours_that_disagree_name_the_timestamps(full_profile, no_network):
-    times = ["2016-01-01 00:00:00", "2016-01-01 00:00:00", "2016-01-01 01:00:00", "2016-01-01 02:00:00",
-             "2016-01-01 02:00:00"]
-    path = write_traffic(data_dir() / traffic.TRAFFIC.relpath, times, [100, 100, 200, 300, 0])
+    times = [
+        "2016-01-01 00:00:00",
+        "2016-01-01 00:00:00",
+        "2016-01-01 01:00:00",
+        "2016-01-01 02:00:00",
+        "2016-01-01 02:00:00",
+    ]
+    path = write_traffic(
+        data_dir() / traffic.TRAFFIC.relpath, times, [100, 100, 200, 300, 0]
+    )
     before = snapshot(data_dir())
     with pytest.raises(DataValidationError) as info:
         traffic.load_traffic()
@@ -162,10 +200,16 @@ def test_duplicate_hours_that_disagree_name_the_timestamps(full_profile, no_netw
 
 
 def test_negative_or_infinite_volumes_are_refused(tmp_path):
-    path = write_traffic(tmp_path / "t.csv.gz", ["2016-01-01 00:00:00", "2016-01-01 01:00:00"], [-5, 10])
+    path = write_traffic(
+        tmp_path / "t.csv.gz", ["2016-01-01 00:00:00", "2016-01-01 01:00:00"], [-5, 10]
+    )
     with pytest.raises(DataValidationError, match="negative or infinite"):
         traffic.read_traffic_csv(path)
-    path = write_traffic(tmp_path / "u.csv.gz", ["2016-01-01 00:00:00", "2016-01-01 01:00:00"], [np.inf, 10])
+    path = write_traffic(
+        tmp_path / "u.csv.gz",
+        ["2016-01-01 00:00:00", "2016-01-01 01:00:00"],
+        [np.inf, 10],
+    )
     with pytest.raises(DataValidationError, match="negative or infinite"):
         traffic.read_traffic_csv(path)
 
@@ -173,15 +217,22 @@ def test_negative_or_infinite_volumes_are_refused(tmp_path):
 # --- houses ---------------------------------------------------------------------------------------
 
 
-def test_text_saleprice_in_rows_that_already_miss_values_is_an_error(full_profile, no_network):
+def test_text_saleprice_in_rows_that_already_miss_values_is_an_error(
+    full_profile, no_network
+):
     df = houses.house_prices_standin().astype({"SalePrice": object})
-    rows = np.flatnonzero(df["LotFrontage"].isna().to_numpy())[:2]  # rows the 1,121-row replica drops anyway
+    rows = np.flatnonzero(df["LotFrontage"].isna().to_numpy())[
+        :2
+    ]  # rows the 1,121-row replica drops anyway
     df.loc[rows, "SalePrice"] = "call agent"
     path = data_dir() / houses.HOUSE_PRICES.relpath
     path.parent.mkdir(parents=True)
     df.to_csv(path, index=False)
     before = snapshot(data_dir())
-    with pytest.raises(DataValidationError) as info, pytest.warns(UserWarning, match="SalePrice"):
+    with (
+        pytest.raises(DataValidationError) as info,
+        pytest.warns(UserWarning, match="SalePrice"),
+    ):
         houses.load_house_prices()
     msg = str(info.value)
     assert str(path) in msg and "2 row(s) have no usable SalePrice" in msg
@@ -195,7 +246,10 @@ def test_missing_zero_negative_or_infinite_prices_are_errors(tmp_path, price):
     df.loc[7, "SalePrice"] = price
     path = tmp_path / "h.csv"
     df.to_csv(path, index=False)
-    with pytest.raises(DataValidationError, match=r"1 row\(s\) have no usable SalePrice.*line\(s\) \[9\]"):
+    with pytest.raises(
+        DataValidationError,
+        match=r"1 row\(s\) have no usable SalePrice.*line\(s\) \[9\]",
+    ):
         houses.read_house_csv(path)
 
 
@@ -204,7 +258,10 @@ def test_infinite_feature_value_is_an_error(tmp_path):
     df.loc[4, "LotArea"] = "inf"
     path = tmp_path / "h.csv"
     df.to_csv(path, index=False)
-    with pytest.raises(DataValidationError, match=r"'LotArea' holds infinite values \(CSV lines \[6\]\)"):
+    with pytest.raises(
+        DataValidationError,
+        match=r"'LotArea' holds infinite values \(CSV lines \[6\]\)",
+    ):
         houses.read_house_csv(path)
 
 
@@ -220,7 +277,9 @@ LOADERS = {
 
 
 @pytest.mark.parametrize("name", LOADERS)
-def test_a_missing_data_folder_is_not_created_by_a_failed_load(full_profile, no_network, name):
+def test_a_missing_data_folder_is_not_created_by_a_failed_load(
+    full_profile, no_network, name
+):
     load, remote = LOADERS[name]
     assert not data_dir().exists()
     with pytest.raises(DataUnavailableError) as info:
@@ -237,17 +296,26 @@ def test_a_missing_photo_folder_is_not_created_either(full_profile, no_network):
 
 
 @pytest.mark.parametrize("name", LOADERS)
-def test_a_read_only_data_folder_gets_the_put_file_in_dir_message(full_profile, monkeypatch, name):
+def test_a_read_only_data_folder_gets_the_put_file_in_dir_message(
+    full_profile, monkeypatch, name
+):
     load, remote = LOADERS[name]
     data_dir().mkdir(parents=True)
     (data_dir() / "mine.txt").write_text("a user's file\n")
     before = snapshot(data_dir())
     real_access = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK else real_access(p, mode))
-    with pytest.raises(DataUnavailableError) as info:  # tests run as root, so chmod alone would not bite
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if mode == os.W_OK else real_access(p, mode)
+    )
+    with pytest.raises(
+        DataUnavailableError
+    ) as info:  # tests run as root, so chmod alone would not bite
         load()
     msg = str(info.value)
-    assert f"Put it here:        {data_dir() / remote.relpath}" in msg and remote.url in msg
+    assert (
+        f"Put it here:        {data_dir() / remote.relpath}" in msg
+        and remote.url in msg
+    )
     assert "is read-only" in msg
     assert snapshot(data_dir()) == before
 
@@ -258,7 +326,9 @@ def test_a_download_that_cannot_be_written_leaves_nothing(full_profile, monkeypa
 
     import keras
 
-    def fake_get_file(fname, origin, file_hash, hash_algorithm, cache_dir, cache_subdir):
+    def fake_get_file(
+        fname, origin, file_hash, hash_algorithm, cache_dir, cache_subdir
+    ):
         path = os.path.join(cache_dir, cache_subdir, fname)
         open(path, "wb").write(b"x")
         return path
@@ -267,7 +337,10 @@ def test_a_download_that_cannot_be_written_leaves_nothing(full_profile, monkeypa
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
-    monkeypatch.setattr("utils.data.file_digest", lambda path, algorithm="sha256": traffic.TRAFFIC.file_hash)
+    monkeypatch.setattr(
+        "utils.data.file_digest",
+        lambda path, algorithm="sha256": traffic.TRAFFIC.file_hash,
+    )
     monkeypatch.setattr("utils.traffic.validate_traffic_file", lambda path: None)
     monkeypatch.setattr(shutil, "copyfile", no_space)
     data_dir().mkdir(parents=True)
@@ -280,14 +353,20 @@ def test_a_download_that_cannot_be_written_leaves_nothing(full_profile, monkeypa
 # --- VGG16 weights --------------------------------------------------------------------------------
 
 
-def test_weights_with_one_damaged_block_of_the_right_size_are_refused(full_profile, no_network, monkeypatch):
+def test_weights_with_one_damaged_block_of_the_right_size_are_refused(
+    full_profile, no_network, monkeypatch
+):
     from test_vgg import write_weights
 
-    path, digests = write_weights(data_dir() / vgg.VGG16_NOTOP.relpath, vgg.base_weight_shapes(), seed=3)
+    path, digests = write_weights(
+        data_dir() / vgg.VGG16_NOTOP.relpath, vgg.base_weight_shapes(), seed=3
+    )
     monkeypatch.setattr("utils.vgg.VGG16_ARRAY_SHA256", digests)
     raw = bytearray(path.read_bytes())
     middle = len(raw) // 2
-    raw[middle: middle + 4096] = np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes()
+    raw[middle : middle + 4096] = (
+        np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes()
+    )
     path.write_bytes(bytes(raw))
     before = snapshot(data_dir())
     with pytest.raises(DataValidationError) as info:
@@ -306,7 +385,9 @@ def test_weights_with_nan_values_are_refused(tmp_path, monkeypatch):
     path, digests = write_weights(tmp_path / "w.h5", vgg.base_weight_shapes(), seed=4)
     with h5py.File(path, "r+") as f:
         f["block2_conv1/block2_conv1/bias:0"][5] = np.nan
-    with pytest.raises(DataValidationError, match="block2_conv1 bias holds 1 non-finite"):
+    with pytest.raises(
+        DataValidationError, match="block2_conv1 bias holds 1 non-finite"
+    ):
         vgg.validate_vgg16_notop(path, digests)
 
 

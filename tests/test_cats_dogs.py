@@ -1,4 +1,5 @@
 """Cats vs dogs: subset builder, corrupt-file handling, layout checks, stand-in."""
+
 import io
 
 import numpy as np
@@ -13,7 +14,15 @@ SIZES = {"train": 3, "validation": 2, "test": 1}
 
 def jpeg_bytes(mode="RGB", size=(40, 30), color=None):
     buf = io.BytesIO()
-    Image.new(mode, size, color if color is not None else (120, 60, 30)[: len(mode)] if mode != "L" else 128).save(buf, "JPEG")
+    Image.new(
+        mode,
+        size,
+        color
+        if color is not None
+        else (120, 60, 30)[: len(mode)]
+        if mode != "L"
+        else 128,
+    ).save(buf, "JPEG")
     return buf.getvalue()
 
 
@@ -22,29 +31,45 @@ def make_class_folder(folder, n_good=7, bad=True):
     for i in range(n_good):
         (folder / f"{10 + i}.jpg").write_bytes(jpeg_bytes())
     if bad:
-        (folder / "0.jpg").write_bytes(b"")                                  # zero bytes
-        (folder / "1.jpg").write_bytes(jpeg_bytes(size=(200, 200))[:300])    # truncated JPEG
-        (folder / "2.jpg").write_text("this is not a picture")               # text named .jpg
+        (folder / "0.jpg").write_bytes(b"")  # zero bytes
+        (folder / "1.jpg").write_bytes(
+            jpeg_bytes(size=(200, 200))[:300]
+        )  # truncated JPEG
+        (folder / "2.jpg").write_text("this is not a picture")  # text named .jpg
         buf = io.BytesIO()
         Image.new("RGB", (20, 20), (0, 200, 0)).save(buf, "PNG")
-        (folder / "3.jpg").write_bytes(buf.getvalue())                       # a PNG named .jpg
-        (folder / "4.jpg").write_bytes(jpeg_bytes("L"))                      # grayscale JPEG
-        (folder / "5.jpg").write_bytes(jpeg_bytes("CMYK", color=(0, 50, 100, 0)))  # CMYK JPEG
+        (folder / "3.jpg").write_bytes(buf.getvalue())  # a PNG named .jpg
+        (folder / "4.jpg").write_bytes(jpeg_bytes("L"))  # grayscale JPEG
+        (folder / "5.jpg").write_bytes(
+            jpeg_bytes("CMYK", color=(0, 50, 100, 0))
+        )  # CMYK JPEG
     return folder
 
 
 @pytest.fixture
 def sources(tmp_path):
-    return {"cats": make_class_folder(tmp_path / "src" / "Cat"), "dogs": make_class_folder(tmp_path / "src" / "Dog")}
+    return {
+        "cats": make_class_folder(tmp_path / "src" / "Cat"),
+        "dogs": make_class_folder(tmp_path / "src" / "Dog"),
+    }
 
 
-def test_unreadable_files_are_skipped_and_named_readable_ones_converted(sources, tmp_path):
+def test_unreadable_files_are_skipped_and_named_readable_ones_converted(
+    sources, tmp_path
+):
     out = tmp_path / "subset"
-    with pytest.warns(UserWarning, match=r"skipped 6 unreadable file\(s\): 0\.jpg \(empty file\), 1\.jpg"):
+    with pytest.warns(
+        UserWarning,
+        match=r"skipped 6 unreadable file\(s\): 0\.jpg \(empty file\), 1\.jpg",
+    ):
         report = cats_dogs.build_subset(sources, out, SIZES)
     reasons = sorted({why.split(" (")[0] for _, why in report.skipped})
     assert reasons == ["cannot be decoded", "empty file", "not an image"]
-    assert sorted({why for _, why in report.converted}) == ["CMYK JPEG", "L JPEG", "PNG image"]
+    assert sorted({why for _, why in report.converted}) == [
+        "CMYK JPEG",
+        "L JPEG",
+        "PNG image",
+    ]
     assert report.counts == {s: {"cats": n, "dogs": n} for s, n in SIZES.items()}
     for path in out.rglob("*.jpg"):
         with Image.open(path) as img:
@@ -79,8 +104,10 @@ def test_half_built_folder_is_not_mistaken_for_a_subset(sources, tmp_path):
 
 
 def test_too_few_readable_images_is_a_clear_error(tmp_path):
-    srcs = {"cats": make_class_folder(tmp_path / "c", n_good=1, bad=False),
-            "dogs": make_class_folder(tmp_path / "d", n_good=1, bad=False)}
+    srcs = {
+        "cats": make_class_folder(tmp_path / "c", n_good=1, bad=False),
+        "dogs": make_class_folder(tmp_path / "d", n_good=1, bad=False),
+    }
     with pytest.raises(DataValidationError, match="only 1 readable images"):
         cats_dogs.build_subset(srcs, tmp_path / "subset", SIZES)
     assert not (tmp_path / "subset").exists()  # nothing half-built left behind
@@ -106,11 +133,15 @@ def test_missing_class_folder_and_empty_split_are_named(sources, tmp_path):
 def test_standin_folder_has_the_layout_and_loads(monkeypatch, no_network):
     monkeypatch.setenv("DNN_PROFILE", "quick")
     root, report = cats_dogs.prepare_cats_and_dogs()
-    assert cats_dogs.check_layout(root) == {s: {"cats": n, "dogs": n} for s, n in cats_dogs.STANDIN_SIZES.items()}
+    assert cats_dogs.check_layout(root) == {
+        s: {"cats": n, "dogs": n} for s, n in cats_dogs.STANDIN_SIZES.items()
+    }
     train, val, test = cats_dogs.load_cats_and_dogs(root, image_size=64, batch_size=8)
     images, labels = next(iter(train))
     assert images.shape == (8, 64, 64, 3) and labels.shape == (8, 1)
-    assert sorted(np.unique(np.concatenate([y.numpy().ravel() for _, y in test])).tolist()) == [0.0, 1.0]
+    assert sorted(
+        np.unique(np.concatenate([y.numpy().ravel() for _, y in test])).tolist()
+    ) == [0.0, 1.0]
     assert no_network == []
     _, again = cats_dogs.prepare_cats_and_dogs()
     assert again.already_built
@@ -129,7 +160,9 @@ def test_full_profile_offline_without_data_names_the_archive(full_profile, no_ne
         cats_dogs.prepare_cats_and_dogs()
 
 
-def test_subset_built_from_a_downloaded_archive(full_profile, monkeypatch, sources, tmp_path):
+def test_subset_built_from_a_downloaded_archive(
+    full_profile, monkeypatch, sources, tmp_path
+):
     import zipfile
 
     archive = tmp_path / "pets.zip"

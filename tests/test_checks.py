@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from utils.checks import CheckFailed, check_close, check_equal, check_params, check_shape, check_true
+from utils.checks import (
+    CheckFailed,
+    check_close,
+    check_equal,
+    check_params,
+    check_shape,
+    check_true,
+)
 
 
 def test_check_equal_passes_and_says_what_it_verified(capsys):
@@ -43,7 +50,9 @@ def test_check_true():
 def test_check_params_on_a_keras_model():
     import keras
 
-    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(64), keras.layers.Dense(10)])
+    model = keras.Sequential(
+        [keras.Input((784,)), keras.layers.Dense(64), keras.layers.Dense(10)]
+    )
     assert check_params(model, 50_890) == 50_890
     with pytest.raises(CheckFailed):
         check_params(model, 50_000)

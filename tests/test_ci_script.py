@@ -1,4 +1,5 @@
 """`.ci/run` runs `make setup` then `make test`, and fails when either fails."""
+
 import os
 import stat
 import subprocess
@@ -11,10 +12,14 @@ def run_ci_with_fake_make(tmp_path, failing_target: str | None):
     fake = tmp_path / "bin" / "make"
     fake.parent.mkdir()
     log = tmp_path / "calls.txt"
-    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\n[ "$1" = "{failing_target}" ] && exit 2\nexit 0\n')
+    fake.write_text(
+        f'#!/bin/sh\necho "$@" >> {log}\n[ "$1" = "{failing_target}" ] && exit 2\nexit 0\n'
+    )
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     env = {**os.environ, "PATH": f"{fake.parent}:{os.environ['PATH']}"}
-    proc = subprocess.run(["bash", str(ROOT / ".ci" / "run")], env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["bash", str(ROOT / ".ci" / "run")], env=env, capture_output=True, text=True
+    )
     calls = log.read_text().split() if log.exists() else []
     return proc.returncode, calls
 

@@ -1,16 +1,28 @@
 """The data layer: cache, checksum, hand-placed files, offline errors."""
+
 import hashlib
 import os
 
 import numpy as np
 import pytest
 
-from utils.data import ChecksumError, DataUnavailableError, DataValidationError, RemoteFile, data_dir, fetch
+from utils.data import (
+    ChecksumError,
+    DataUnavailableError,
+    DataValidationError,
+    RemoteFile,
+    data_dir,
+    fetch,
+)
 from utils.mnist import MNIST, load_mnist, mnist_standin, validate_mnist_npz
 
 PAYLOAD = b"hello, data\n"
-REMOTE = RemoteFile("toy/hello.txt", "https://example.invalid/hello.txt",
-                    hashlib.sha256(PAYLOAD).hexdigest(), "the test suite")
+REMOTE = RemoteFile(
+    "toy/hello.txt",
+    "https://example.invalid/hello.txt",
+    hashlib.sha256(PAYLOAD).hexdigest(),
+    "the test suite",
+)
 
 
 def test_data_dir_follows_env(tmp_path):
@@ -52,6 +64,7 @@ def _fake_get_file(content):
         if hashlib.sha256(content).hexdigest() != file_hash:
             raise ValueError("Incomplete or corrupted file detected.")
         return path
+
     return get_file
 
 
@@ -68,7 +81,9 @@ def test_download_goes_through_get_file_with_the_pinned_hash(full_profile, monke
     path = fetch(REMOTE)
     assert path.read_bytes() == PAYLOAD
     assert seen["file_hash"] == REMOTE.file_hash and seen["origin"] == REMOTE.url
-    assert sorted(p.name for p in path.parent.iterdir()) == ["hello.txt"]  # no scratch left
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "hello.txt"
+    ]  # no scratch left
 
 
 def test_checksum_mismatch_leaves_nothing_behind(full_profile, monkeypatch):
@@ -77,7 +92,9 @@ def test_checksum_mismatch_leaves_nothing_behind(full_profile, monkeypatch):
     monkeypatch.setattr(keras.utils, "get_file", _fake_get_file(b"tampered\n"))
     with pytest.raises(ChecksumError, match="does not match"):
         fetch(REMOTE)
-    assert not data_dir().exists()  # nothing created: no folder, no scratch, no partial file
+    assert (
+        not data_dir().exists()
+    )  # nothing created: no folder, no scratch, no partial file
 
 
 def test_checksum_checked_even_if_get_file_does_not(full_profile, monkeypatch):
@@ -104,21 +121,29 @@ def test_wrong_bytes_without_validator_is_rejected(full_profile):
 
 # --- MNIST -----------------------------------------------------------------
 
+
 def _write_npz(path, **arrays):
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, **arrays)
 
 
 def _mnist_like(n_train=60000, n_test=10000, dtype=np.uint8):
-    return dict(x_train=np.zeros((n_train, 28, 28), dtype), y_train=np.zeros(n_train, np.uint8),
-                x_test=np.zeros((n_test, 28, 28), dtype), y_test=np.zeros(n_test, np.uint8))
+    return dict(
+        x_train=np.zeros((n_train, 28, 28), dtype),
+        y_train=np.zeros(n_train, np.uint8),
+        x_test=np.zeros((n_test, 28, 28), dtype),
+        y_test=np.zeros(n_test, np.uint8),
+    )
 
 
 def test_hand_placed_mnist_with_wrong_shape_is_rejected(full_profile, no_network):
     arrays = _mnist_like()
     arrays["x_train"] = np.zeros((60000, 32, 32), np.uint8)
     _write_npz(data_dir() / "mnist.npz", **arrays)
-    with pytest.raises(DataValidationError, match=r"x_train has shape \(60000, 32, 32\), expected \(60000, 28, 28\)"):
+    with pytest.raises(
+        DataValidationError,
+        match=r"x_train has shape \(60000, 32, 32\), expected \(60000, 28, 28\)",
+    ):
         load_mnist()
     assert no_network == []
 
@@ -143,7 +168,9 @@ def test_hand_placed_garbage_is_rejected(tmp_path):
         validate_mnist_npz(tmp_path / "m.npz")
 
 
-def test_hand_placed_mnist_shaped_file_is_accepted_with_warnings(full_profile, no_network):
+def test_hand_placed_mnist_shaped_file_is_accepted_with_warnings(
+    full_profile, no_network
+):
     _write_npz(data_dir() / "mnist.npz", **_mnist_like())
     with pytest.warns(UserWarning) as caught:
         (x, y), (xt, yt) = load_mnist()
@@ -166,7 +193,9 @@ def test_standin_has_mnist_shapes_and_dtypes():
     assert len(x) + len(xt) == 1797 and len(x) <= 5000
     assert set(np.unique(y)) == set(range(10))
     assert x.max() > 200  # scaled to 0..255 like MNIST
-    assert x[:, :4, :].max() == 0 and x[:, :, -4:].max() == 0  # centred with a margin, like MNIST
+    assert (
+        x[:, :4, :].max() == 0 and x[:, :, -4:].max() == 0
+    )  # centred with a margin, like MNIST
 
 
 def test_quick_profile_loads_the_standin(monkeypatch, no_network):

@@ -67,18 +67,28 @@ def code(text):
 
 
 def test_the_check_catches_early_use():
-    cells = [code("model.fit(x_train, y_train)"), code("acc = model.evaluate(x_test, y_test)[1]"),
-             md("## 6. The test split, once"), code("model.predict(x_test)")]
+    cells = [
+        code("model.fit(x_train, y_train)"),
+        code("acc = model.evaluate(x_test, y_test)[1]"),
+        md("## 6. The test split, once"),
+        code("model.predict(x_test)"),
+    ]
     assert early_test_use(cells) == ["model.evaluate(x_test, y_test)"]
     nested = [code('head.predict(feats["test"][:8], verbose=0)'), md("## The test set")]
     assert early_test_use(nested) == ['head.predict(feats["test"][:8], verbose=0)']
 
 
 def test_the_check_allows_validation_use_and_needs_a_test_section():
-    cells = [code("model.evaluate(x_val, y_val)"), code("model.predict(val_ds)"), md("### The test digits, once"),
-             code("model.evaluate(x_test, y_test)")]
+    cells = [
+        code("model.evaluate(x_val, y_val)"),
+        code("model.predict(val_ds)"),
+        md("### The test digits, once"),
+        code("model.evaluate(x_test, y_test)"),
+    ]
     assert early_test_use(cells) == []
     # a notebook without a test split (06 and 07 hold out a validation / dev split only) passes;
     # one that scores a test split with no section for it does not
     assert early_test_use([code("model.evaluate(x_val, y_val)")]) == []
-    assert early_test_use([code("model.score(xd_test, yd_test)")]) == ["model.score(xd_test, yd_test)"]
+    assert early_test_use([code("model.score(xd_test, yd_test)")]) == [
+        "model.score(xd_test, yd_test)"
+    ]

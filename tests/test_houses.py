@@ -1,4 +1,5 @@
 """House-prices loading: schema, stand-in, and clear errors on bad files."""
+
 import numpy as np
 import pytest
 
@@ -39,7 +40,9 @@ def test_a_written_and_reread_frame_keeps_columns_and_dtypes(standin, tmp_path):
     path = write_csv(standin.head(50), tmp_path / "small.csv")
     back = houses.read_house_csv(path)
     assert list(back.columns) == houses.COLUMNS
-    assert (back.dtypes[houses.NUMERIC_COLUMNS] == standin.dtypes[houses.NUMERIC_COLUMNS]).all()
+    assert (
+        back.dtypes[houses.NUMERIC_COLUMNS] == standin.dtypes[houses.NUMERIC_COLUMNS]
+    ).all()
 
 
 def test_no_saleprice_column_is_a_clear_error(standin, tmp_path):
@@ -79,7 +82,9 @@ def test_text_in_a_numeric_column_is_coerced_with_a_warning(standin, tmp_path):
     df = standin.astype({"LotArea": object})
     df.loc[[3, 10], "LotArea"] = "unknown"
     path = write_csv(df, tmp_path / "x.csv")
-    with pytest.warns(UserWarning, match=r"'LotArea' held 2 non-numeric value\(s\).*unknown"):
+    with pytest.warns(
+        UserWarning, match=r"'LotArea' held 2 non-numeric value\(s\).*unknown"
+    ):
         back = houses.read_house_csv(path)
     assert back["LotArea"].isna().sum() == 2  # nothing else touched
     assert len(back) == len(standin)
@@ -114,8 +119,10 @@ def test_tabular_encoder_learns_from_training_rows_only(standin):
     assert not np.isnan(x_train).any()
     assert "Id" not in enc.columns and "SalePrice" not in enc.columns
     assert "LotFrontage_missing" in enc.columns
-    numeric = x_train[:, :len(enc.numeric)]
-    np.testing.assert_allclose(numeric.mean(axis=0), 0, atol=1e-4)  # standardised with the training rows
+    numeric = x_train[:, : len(enc.numeric)]
+    np.testing.assert_allclose(
+        numeric.mean(axis=0), 0, atol=1e-4
+    )  # standardised with the training rows
     # a category never seen in training becomes all zeros, and nothing fails
     other.loc[other.index[0], "Neighborhood"] = "Atlantis"
     x_other = enc.transform(other)

@@ -1,4 +1,5 @@
 """A repository-wide ban on Keras 2 idioms (the project is Keras 3 only)."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,9 @@ BANNED = {
     "lr= in optimizers": re.compile(r"(?<![A-Za-z_])lr\s*="),
     "fit_generator": re.compile(r"fit_generator"),
     "ImageDataGenerator": re.compile(r"ImageDataGenerator"),
-    ".h5 model checkpoints": re.compile(r"(\.save|save_weights|load_model|ModelCheckpoint)\([^)]*\.h5\b"),
+    ".h5 model checkpoints": re.compile(
+        r"(\.save|save_weights|load_model|ModelCheckpoint)\([^)]*\.h5\b"
+    ),
     "input_shape= on layers": re.compile(r"input_shape\s*="),
     "matplotlib.cm.get_cmap": re.compile(r"cm\.get_cmap"),
 }
@@ -22,7 +25,11 @@ THIS = Path(__file__).resolve()
 def files() -> list[Path]:
     out = []
     for folder in ("utils", "notebooks", "scripts", "tests"):
-        out += [p for p in (ROOT / folder).rglob("*") if p.suffix in {".py", ".ipynb"} and p.resolve() != THIS]
+        out += [
+            p
+            for p in (ROOT / folder).rglob("*")
+            if p.suffix in {".py", ".ipynb"} and p.resolve() != THIS
+        ]
     return sorted(out)
 
 
@@ -45,4 +52,6 @@ def test_the_ban_catches_what_it_should():
     }
     for idiom, line in bad.items():
         assert BANNED[idiom].search(line), idiom
-    assert not BANNED["lr= in optimizers"].search("keras.optimizers.Adam(learning_rate=1e-3)")
+    assert not BANNED["lr= in optimizers"].search(
+        "keras.optimizers.Adam(learning_rate=1e-3)"
+    )

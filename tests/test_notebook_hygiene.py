@@ -1,4 +1,5 @@
 """Every notebook is stored clean and follows the collection's skeleton."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,15 @@ import nbtools  # noqa: E402
 
 NOTEBOOKS = nbtools.notebook_paths()
 AGREED = {
-    "00_fundamentals", "01_convolution_by_hand", "02_mnist_dense_vs_cnn", "03_dogs_vs_cats_from_scratch",
-    "04_vgg16_transfer_and_fine_tuning", "05_what_convnets_learn", "06_traffic_rnn_lstm",
-    "07_house_price_regression", "08_autoencoders",
+    "00_fundamentals",
+    "01_convolution_by_hand",
+    "02_mnist_dense_vs_cnn",
+    "03_dogs_vs_cats_from_scratch",
+    "04_vgg16_transfer_and_fine_tuning",
+    "05_what_convnets_learn",
+    "06_traffic_rnn_lstm",
+    "07_house_price_regression",
+    "08_autoencoders",
 }
 
 
@@ -36,14 +43,20 @@ class TestNotebook:
     def test_stored_without_outputs_or_counts(self, path):
         for i, cell in enumerate(nbtools.code_cells(load(path))):
             assert cell.get("outputs") == [], f"code cell {i} has outputs"
-            assert cell.get("execution_count") is None, f"code cell {i} has an execution count"
+            assert cell.get("execution_count") is None, (
+                f"code cell {i} has an execution count"
+            )
 
     def test_minimal_metadata(self, path):
         nb = load(path)
-        assert set(nb["metadata"]) <= nbtools.ALLOWED_NOTEBOOK_METADATA, nb["metadata"].keys()
+        assert set(nb["metadata"]) <= nbtools.ALLOWED_NOTEBOOK_METADATA, nb[
+            "metadata"
+        ].keys()
         assert nb["metadata"]["kernelspec"]["name"] == "python3"
         for i, cell in enumerate(nb["cells"]):
-            assert set(cell.get("metadata", {})) <= nbtools.ALLOWED_CELL_METADATA, f"cell {i}: {cell['metadata']}"
+            assert set(cell.get("metadata", {})) <= nbtools.ALLOWED_CELL_METADATA, (
+                f"cell {i}: {cell['metadata']}"
+            )
 
     def test_colab_badge_matches_the_path(self, path):
         first = next(c for c in load(path)["cells"] if c["cell_type"] == "markdown")
@@ -56,21 +69,36 @@ class TestNotebook:
         assert f'REPO_URL = "{nbtools.repository_url()}"' in colab
         assert re.search(r'^if "google\.colab" in sys\.modules:', colab, re.M)
         # nothing runs outside Colab: every statement after the guard is indented under it
-        after_guard = colab.split('in sys.modules:', 1)[1]
-        assert all(line.startswith("    ") or not line.strip() for line in after_guard.splitlines()[1:])
+        after_guard = colab.split("in sys.modules:", 1)[1]
+        assert all(
+            line.startswith("    ") or not line.strip()
+            for line in after_guard.splitlines()[1:]
+        )
 
     def test_no_unguarded_colab_import(self, path):
         for cell in nbtools.code_cells(load(path)):
-            assert not re.search(r"^\s*(import google\.colab|from google\.colab)", nbtools.source(cell), re.M)
+            assert not re.search(
+                r"^\s*(import google\.colab|from google\.colab)",
+                nbtools.source(cell),
+                re.M,
+            )
 
     def test_setup_call_is_the_first_code_cell_after_the_colab_cell(self, path):
         cells = nbtools.code_cells(load(path))
-        assert nbtools.SETUP_CALL.search(nbtools.source(cells[1])), nbtools.source(cells[1])
+        assert nbtools.SETUP_CALL.search(nbtools.source(cells[1])), nbtools.source(
+            cells[1]
+        )
         for cell in cells[2:]:
-            assert not nbtools.SETUP_CALL.search(nbtools.source(cell)), "setup_notebook() called twice"
+            assert not nbtools.SETUP_CALL.search(nbtools.source(cell)), (
+                "setup_notebook() called twice"
+            )
 
     def test_has_one_parameters_cell_with_both_profiles(self, path):
-        params = [c for c in nbtools.code_cells(load(path)) if nbtools.source(c).startswith(nbtools.PARAMS_MARK)]
+        params = [
+            c
+            for c in nbtools.code_cells(load(path))
+            if nbtools.source(c).startswith(nbtools.PARAMS_MARK)
+        ]
         assert len(params) == 1, "exactly one cell starting with '# Parameters'"
         assert "pick(full=" in nbtools.source(params[0])
 
@@ -93,6 +121,9 @@ class TestNotebook:
 def test_readme_links_are_generated_and_current():
     import subprocess
 
-    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "sync_links.py"), "--check"],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "sync_links.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout + out.stderr

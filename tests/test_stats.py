@@ -110,7 +110,9 @@ def test_block_bootstrap_widens_the_interval_for_correlated_examples():
     _, low24, high24 = bootstrap_interval(errors, seed=0, block=20)
     assert (high24 - low24) > 2.5 * (high1 - low1)
     # the independent-block answer: 100 values, so about 1.96 * 0.5 / sqrt(100) each side
-    assert (high24 - low24) / 2 == pytest.approx(1.96 * errors.std() / np.sqrt(100), rel=0.25)
+    assert (high24 - low24) / 2 == pytest.approx(
+        1.96 * errors.std() / np.sqrt(100), rel=0.25
+    )
     with pytest.raises(ValueError):
         bootstrap_interval(errors[:10], block=11)
 

@@ -1,4 +1,5 @@
 """Traffic series: bad input, cleaning, and the windowing function."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,7 +20,7 @@ def test_first_target_is_the_step_right_after_the_window():
     assert y[0, 0] == 60 and y[0, -1] == 290
     for i in (0, 17, len(x) - 1):  # every sample continues its own window
         assert y[i, 0] == x[i, -1] + 10
-        assert np.array_equal(np.r_[x[i], y[i]], series[i:i + 30])
+        assert np.array_equal(np.r_[x[i], y[i]], series[i : i + 30])
 
 
 def test_windows_agree_with_keras_timeseries_dataset_from_array():
@@ -28,13 +29,27 @@ def test_windows_agree_with_keras_timeseries_dataset_from_array():
     series = np.random.default_rng(0).normal(size=200).astype("float32")
     h, f = 6, 24
     x, y = traffic.make_windows(series, h, f)
-    kx = np.concatenate([b for b in keras.utils.timeseries_dataset_from_array(
-        series[:-f], None, sequence_length=h, batch_size=64)])
-    ky = np.concatenate([b for b in keras.utils.timeseries_dataset_from_array(
-        series[h:], None, sequence_length=f, batch_size=64)])
-    assert len(kx) == len(ky) == len(x) + 1  # Keras also yields the one last window the lecture leaves out
-    np.testing.assert_array_equal(kx[:len(x)], x)
-    np.testing.assert_array_equal(ky[:len(y)], y)
+    kx = np.concatenate(
+        [
+            b
+            for b in keras.utils.timeseries_dataset_from_array(
+                series[:-f], None, sequence_length=h, batch_size=64
+            )
+        ]
+    )
+    ky = np.concatenate(
+        [
+            b
+            for b in keras.utils.timeseries_dataset_from_array(
+                series[h:], None, sequence_length=f, batch_size=64
+            )
+        ]
+    )
+    assert (
+        len(kx) == len(ky) == len(x) + 1
+    )  # Keras also yields the one last window the lecture leaves out
+    np.testing.assert_array_equal(kx[: len(x)], x)
+    np.testing.assert_array_equal(ky[: len(y)], y)
 
 
 def test_series_shorter_than_h_plus_f_is_a_clear_error():
@@ -79,12 +94,24 @@ def test_garbage_file_is_a_clear_error(tmp_path):
 
 
 def test_hourly_series_dedups_and_exposes_gaps():
-    raw = traffic.check_traffic_frame(pd.DataFrame({
-        "date_time": ["2018-01-01 00:00:00", "2018-01-01 00:00:00", "2018-01-01 01:00:00", "2018-01-01 04:00:00"],
-        "traffic_volume": [10, 10, 20, 50]}))
+    raw = traffic.check_traffic_frame(
+        pd.DataFrame(
+            {
+                "date_time": [
+                    "2018-01-01 00:00:00",
+                    "2018-01-01 00:00:00",
+                    "2018-01-01 01:00:00",
+                    "2018-01-01 04:00:00",
+                ],
+                "traffic_volume": [10, 10, 20, 50],
+            }
+        )
+    )
     s = traffic.hourly_series(raw)
     assert list(s.index.hour) == [0, 1, 2, 3, 4]
-    assert s.iloc[0] == 10  # a repeated hour (same volume, another weather row) counts once
+    assert (
+        s.iloc[0] == 10
+    )  # a repeated hour (same volume, another weather row) counts once
     assert s.isna().sum() == 2
     assert traffic.gap_lengths(s).tolist() == [2]
 
@@ -92,8 +119,8 @@ def test_hourly_series_dedups_and_exposes_gaps():
 def test_fill_short_gaps_uses_last_week_and_leaves_long_gaps():
     idx = pd.date_range("2018-01-01", periods=24 * 21, freq="h")
     s = pd.Series(np.arange(len(idx), dtype=float), index=idx)
-    s.iloc[200:203] = np.nan     # short: 3 hours
-    s.iloc[400:430] = np.nan     # long: 30 hours
+    s.iloc[200:203] = np.nan  # short: 3 hours
+    s.iloc[400:430] = np.nan  # long: 30 hours
     filled, mask = traffic.fill_short_gaps(s, max_gap=12)
     assert mask.sum() == 3
     assert filled.iloc[200] == 200 - 168  # the same hour one week earlier

@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 from utils.data import DataUnavailableError, DataValidationError, data_dir
-from utils.vgg import VGG16_NOTOP, base_weight_shapes, validate_vgg16_notop, vgg16_base, vgg16_weights
+from utils.vgg import (
+    VGG16_NOTOP,
+    base_weight_shapes,
+    validate_vgg16_notop,
+    vgg16_base,
+    vgg16_weights,
+)
 
 
 def write_weights(path, shapes, keras_attrs=True, seed=None):
@@ -22,7 +28,9 @@ def write_weights(path, shapes, keras_attrs=True, seed=None):
         for layer, (kernel, bias) in shapes.items():
             top = f.create_group(layer)
             if keras_attrs:
-                top.attrs["weight_names"] = np.array([f"{layer}/kernel:0".encode(), f"{layer}/bias:0".encode()])
+                top.attrs["weight_names"] = np.array(
+                    [f"{layer}/kernel:0".encode(), f"{layer}/bias:0".encode()]
+                )
             g = top.create_group(layer)
             for kind, shape in (("kernel", kernel), ("bias", bias)):
                 if rng is None:
@@ -30,12 +38,17 @@ def write_weights(path, shapes, keras_attrs=True, seed=None):
                     continue
                 values = rng.normal(0, 0.05, shape).astype("<f4")
                 g.create_dataset(f"{kind}:0", data=values)
-                digests[f"{layer}/{kind}"] = hashlib.sha256(values.tobytes()).hexdigest()
+                digests[f"{layer}/{kind}"] = hashlib.sha256(
+                    values.tobytes()
+                ).hexdigest()
     return (path, digests) if rng is not None else path
 
 
 def test_the_base_has_14_714_688_parameters():
-    assert sum(np.prod(k) + np.prod(b) for k, b in base_weight_shapes().values()) == 14_714_688
+    assert (
+        sum(np.prod(k) + np.prod(b) for k, b in base_weight_shapes().values())
+        == 14_714_688
+    )
 
 
 def test_quick_profile_uses_no_weights_and_no_network(monkeypatch, no_network):
@@ -48,43 +61,68 @@ def test_missing_weights_offline_says_what_to_put_where(full_profile, no_network
     with pytest.raises(DataUnavailableError) as info:
         vgg16_weights()
     msg = str(info.value)
-    assert str(data_dir() / VGG16_NOTOP.relpath) in msg and VGG16_NOTOP.url in msg and "md5" in msg
+    assert (
+        str(data_dir() / VGG16_NOTOP.relpath) in msg
+        and VGG16_NOTOP.url in msg
+        and "md5" in msg
+    )
     assert no_network == [VGG16_NOTOP.url]
 
 
-def test_hand_placed_file_with_the_right_values_is_used_and_loads(full_profile, no_network, monkeypatch):
-    path, digests = write_weights(data_dir() / VGG16_NOTOP.relpath, base_weight_shapes(), seed=1)
-    monkeypatch.setattr("utils.vgg.VGG16_ARRAY_SHA256", digests)  # pretend these values were published
+def test_hand_placed_file_with_the_right_values_is_used_and_loads(
+    full_profile, no_network, monkeypatch
+):
+    path, digests = write_weights(
+        data_dir() / VGG16_NOTOP.relpath, base_weight_shapes(), seed=1
+    )
+    monkeypatch.setattr(
+        "utils.vgg.VGG16_ARRAY_SHA256", digests
+    )  # pretend these values were published
     with pytest.warns(UserWarning, match="content checks out"):
         weights = vgg16_weights()
     assert weights == str(path) and no_network == []
     base = vgg16_base(weights, image_shape=(32, 32, 3))
     assert base.count_params() == 14_714_688
     with h5py.File(path, "r") as f:
-        np.testing.assert_array_equal(base.get_layer("block5_conv3").kernel.numpy(),
-                                      f["block5_conv3/block5_conv3/kernel:0"][()])  # read from our file
+        np.testing.assert_array_equal(
+            base.get_layer("block5_conv3").kernel.numpy(),
+            f["block5_conv3/block5_conv3/kernel:0"][()],
+        )  # read from our file
 
 
 def test_all_zero_file_of_the_right_shapes_is_refused(full_profile, no_network):
     path = write_weights(data_dir() / VGG16_NOTOP.relpath, base_weight_shapes())
-    with pytest.raises(DataValidationError, match="block1_conv1 kernel is zero") as info:
+    with pytest.raises(
+        DataValidationError, match="block1_conv1 kernel is zero"
+    ) as info:
         vgg16_weights()
     assert str(path) in str(info.value)
 
 
 def test_a_file_keras_cannot_load_gets_a_clear_error(full_profile, monkeypatch):
-    path, digests = write_weights(data_dir() / VGG16_NOTOP.relpath, base_weight_shapes(), keras_attrs=False, seed=2)
+    path, digests = write_weights(
+        data_dir() / VGG16_NOTOP.relpath,
+        base_weight_shapes(),
+        keras_attrs=False,
+        seed=2,
+    )
     monkeypatch.setattr("utils.vgg.VGG16_ARRAY_SHA256", digests)
     with pytest.warns(UserWarning):
         weights = vgg16_weights()
-    with pytest.raises(DataValidationError, match="Keras could not load VGG16 weights") as info:
+    with pytest.raises(
+        DataValidationError, match="Keras could not load VGG16 weights"
+    ) as info:
         vgg16_base(weights, image_shape=(32, 32, 3))
     assert str(path) in str(info.value) and VGG16_NOTOP.url in str(info.value)
 
 
 def test_with_top_file_is_refused_by_name(full_profile, tmp_path):
-    shapes = dict(base_weight_shapes(), fc1=((25088, 4096), (4096,)), fc2=((4096, 4096), (4096,)),
-                  predictions=((4096, 1000), (1000,)))
+    shapes = dict(
+        base_weight_shapes(),
+        fc1=((25088, 4096), (4096,)),
+        fc2=((4096, 4096), (4096,)),
+        predictions=((4096, 1000), (1000,)),
+    )
     path = write_weights(data_dir() / VGG16_NOTOP.relpath, shapes)
     with pytest.raises(DataValidationError, match="with-top file") as info:
         vgg16_weights()

@@ -4,25 +4,71 @@ The notebooks tell the story; this package does the plumbing: run profiles,
 the setup cell, offline-safe data loading, checks of exact figures, plots and
 result recording.
 """
+
 from ._quiet import import_tensorflow_quietly
 
 import_tensorflow_quietly()  # before any module below imports TensorFlow or Keras
 
-from .checks import CheckFailed, check_close, check_equal, check_params, check_shape, check_true, count_params
-from .data import ChecksumError, DataError, DataUnavailableError, DataValidationError, data_dir
+from .checks import (
+    CheckFailed,
+    check_close,
+    check_equal,
+    check_params,
+    check_shape,
+    check_true,
+    count_params,
+)
+from .data import (
+    ChecksumError,
+    DataError,
+    DataUnavailableError,
+    DataValidationError,
+    data_dir,
+)
 from .environment import in_colab, run_info, setup_notebook
 from .mnist import load_mnist, mnist_standin
-from .plotting import plot_confusion_matrix, plot_history, show_images, show_model_diagram, show_source
+from .plotting import (
+    plot_confusion_matrix,
+    plot_history,
+    show_images,
+    show_model_diagram,
+    show_source,
+)
 from .profile import get_profile, is_quick, pick
 from .results import Timer, record, save_figure
 from .training import EpochTimes, adam_cosine, make_dataset, steps_per_epoch
 
 __all__ = [
-    "CheckFailed", "check_close", "check_equal", "check_params", "check_shape", "check_true", "count_params",
-    "ChecksumError", "DataError", "DataUnavailableError", "DataValidationError", "data_dir",
-    "in_colab", "run_info", "setup_notebook", "load_mnist", "mnist_standin",
-    "plot_confusion_matrix", "plot_history", "show_images", "show_model_diagram", "show_source",
-    "get_profile", "is_quick", "pick", "Timer", "record", "save_figure",
-    "EpochTimes", "adam_cosine", "make_dataset", "steps_per_epoch",
+    "CheckFailed",
+    "check_close",
+    "check_equal",
+    "check_params",
+    "check_shape",
+    "check_true",
+    "count_params",
+    "ChecksumError",
+    "DataError",
+    "DataUnavailableError",
+    "DataValidationError",
+    "data_dir",
+    "in_colab",
+    "run_info",
+    "setup_notebook",
+    "load_mnist",
+    "mnist_standin",
+    "plot_confusion_matrix",
+    "plot_history",
+    "show_images",
+    "show_model_diagram",
+    "show_source",
+    "get_profile",
+    "is_quick",
+    "pick",
+    "Timer",
+    "record",
+    "save_figure",
+    "EpochTimes",
+    "adam_cosine",
+    "make_dataset",
+    "steps_per_epoch",
 ]
-

@@ -23,7 +23,11 @@ def native_stderr_silenced() -> Iterator[None]:
     try:
         sys.stderr.flush()
         saved = os.dup(2)
-    except (OSError, ValueError, AttributeError):  # no real descriptor 2: nothing to silence
+    except (
+        OSError,
+        ValueError,
+        AttributeError,
+    ):  # no real descriptor 2: nothing to silence
         yield
         return
     devnull = os.open(os.devnull, os.O_WRONLY)

@@ -8,6 +8,7 @@
 * Quick profile: :func:`make_standin_folder` draws a tiny two-class image set
   with the same layout in a cache folder, so the same loading code runs offline.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,10 @@ class BuildReport:
         if self.already_built:
             return "subset already built: nothing copied"
         total = sum(sum(c.values()) for c in self.counts.values())
-        return (f"{total} photos written, {len(self.converted)} converted to RGB JPEG, "
-                f"{len(self.skipped)} unreadable files skipped")
+        return (
+            f"{total} photos written, {len(self.converted)} converted to RGB JPEG, "
+            f"{len(self.skipped)} unreadable files skipped"
+        )
 
 
 def inspect_image(path: Path) -> tuple[bool, str]:
@@ -93,10 +96,13 @@ def _numeric_order(paths: Iterable[Path]) -> list[Path]:
     def key(p: Path):
         m = re.search(r"(\d+)", p.stem)
         return (int(m.group(1)) if m else -1, p.name)
+
     return sorted(paths, key=key)
 
 
-def build_subset(sources: dict[str, Path], out_dir: Path, sizes: dict[str, int] = FULL_SIZES) -> BuildReport:
+def build_subset(
+    sources: dict[str, Path], out_dir: Path, sizes: dict[str, int] = FULL_SIZES
+) -> BuildReport:
     """Copy a balanced subset into ``out_dir/{split}/{class}/`` from one folder per class.
 
     Files are taken in numeric order; the first ``sizes['train']`` readable ones
@@ -109,9 +115,13 @@ def build_subset(sources: dict[str, Path], out_dir: Path, sizes: dict[str, int] 
     out_dir = Path(out_dir)
     marker = out_dir / ".complete.json"
     if marker.exists():
-        return BuildReport(counts=json.loads(marker.read_text())["counts"], already_built=True)
+        return BuildReport(
+            counts=json.loads(marker.read_text())["counts"], already_built=True
+        )
     if out_dir.exists() and any(out_dir.iterdir()):
-        raise DataValidationError(f"{out_dir} exists but was not built completely; delete it and run again")
+        raise DataValidationError(
+            f"{out_dir} exists but was not built completely; delete it and run again"
+        )
     report = BuildReport()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".building-", dir=out_dir.parent))
@@ -120,7 +130,11 @@ def build_subset(sources: dict[str, Path], out_dir: Path, sizes: dict[str, int] 
             src = Path(sources[cls])
             if not src.is_dir():
                 raise DataValidationError(f"class folder {src} does not exist")
-            files = _numeric_order(p for p in src.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+            files = _numeric_order(
+                p
+                for p in src.iterdir()
+                if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+            )
             needed = [split for split in SPLITS for _ in range(sizes[split])]
             it = iter(files)
             for split in needed:
@@ -141,14 +155,26 @@ def build_subset(sources: dict[str, Path], out_dir: Path, sizes: dict[str, int] 
                     break
                 else:
                     have = sum(report.counts.get(s, {}).get(cls, 0) for s in SPLITS)
-                    raise DataValidationError(f"{src} has only {have} readable images; the subset needs "
-                                              f"{sum(sizes.values())} per class")
+                    raise DataValidationError(
+                        f"{src} has only {have} readable images; the subset needs "
+                        f"{sum(sizes.values())} per class"
+                    )
         if report.skipped:
-            names = ", ".join(f"{Path(p).name} ({why})" for p, why in report.skipped[:10])
-            more = f" and {len(report.skipped) - 10} more" if len(report.skipped) > 10 else ""
-            warnings.warn(f"skipped {len(report.skipped)} unreadable file(s): {names}{more}", stacklevel=2)
-        (scratch / ".complete.json").write_text(json.dumps({"counts": report.counts,
-                                                            "skipped": report.skipped}, indent=1))
+            names = ", ".join(
+                f"{Path(p).name} ({why})" for p, why in report.skipped[:10]
+            )
+            more = (
+                f" and {len(report.skipped) - 10} more"
+                if len(report.skipped) > 10
+                else ""
+            )
+            warnings.warn(
+                f"skipped {len(report.skipped)} unreadable file(s): {names}{more}",
+                stacklevel=2,
+            )
+        (scratch / ".complete.json").write_text(
+            json.dumps({"counts": report.counts, "skipped": report.skipped}, indent=1)
+        )
         if out_dir.exists():
             out_dir.rmdir()
         scratch.rename(out_dir)
@@ -173,19 +199,25 @@ def check_layout(root: Path, balanced: bool = True) -> dict[str, dict[str, int]]
         for cls in CLASSES:
             folder = root / split / cls
             if not folder.is_dir():
-                raise DataValidationError(f"missing class folder {folder} (expected {root}/{{{','.join(SPLITS)}}}/"
-                                          f"{{{','.join(CLASSES)}}}/)")
+                raise DataValidationError(
+                    f"missing class folder {folder} (expected {root}/{{{','.join(SPLITS)}}}/"
+                    f"{{{','.join(CLASSES)}}}/)"
+                )
             counts.setdefault(split, {})[cls] = len(_photos_in(folder))
         if sum(counts[split].values()) == 0:
             raise DataValidationError(f"split {root / split} holds no images")
         for cls in CLASSES:
             if counts[split][cls] == 0:
-                raise DataValidationError(f"class folder {root / split / cls} holds no images: the {split} split "
-                                          f"would have one class only")
+                raise DataValidationError(
+                    f"class folder {root / split / cls} holds no images: the {split} split "
+                    f"would have one class only"
+                )
         if balanced and len(set(counts[split].values())) > 1:
             shown = ", ".join(f"{n} {cls}" for cls, n in counts[split].items())
-            raise DataValidationError(f"split {root / split} is not balanced ({shown}); the notebooks assume the "
-                                      "same number of photos per class")
+            raise DataValidationError(
+                f"split {root / split} is not balanced ({shown}); the notebooks assume the "
+                "same number of photos per class"
+            )
     return counts
 
 
@@ -195,7 +227,11 @@ def _photos_in(folder: Path) -> list[Path]:
     included: Keras reads them, so they are checked). Files with other suffixes are ignored."""
     found = []
     for dirpath, _, filenames in os.walk(folder):
-        found += [Path(dirpath) / name for name in filenames if Path(name).suffix.lower() in IMAGE_SUFFIXES]
+        found += [
+            Path(dirpath) / name
+            for name in filenames
+            if Path(name).suffix.lower() in IMAGE_SUFFIXES
+        ]
     return sorted(found)
 
 
@@ -236,8 +272,10 @@ class PhotoCheck:
     bad: list = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{self.checked} photos checked ({self.decoded} decoded now, "
-                f"{self.checked - self.decoded} remembered from an earlier check), {len(self.bad)} bad")
+        return (
+            f"{self.checked} photos checked ({self.decoded} decoded now, "
+            f"{self.checked - self.decoded} remembered from an earlier check), {len(self.bad)} bad"
+        )
 
 
 def check_photos(root: Path) -> PhotoCheck:
@@ -286,9 +324,13 @@ def check_photos(root: Path) -> PhotoCheck:
         except OSError:  # no writable cache: the check simply runs again next time
             pass
     if result.bad:
-        lines = "\n".join(f"  {p.relative_to(root) if p.is_relative_to(root) else p}: {why}"
-                          for p, why in result.bad[:20])
-        more = f"\n  ... and {len(result.bad) - 20} more" if len(result.bad) > 20 else ""
+        lines = "\n".join(
+            f"  {p.relative_to(root) if p.is_relative_to(root) else p}: {why}"
+            for p, why in result.bad[:20]
+        )
+        more = (
+            f"\n  ... and {len(result.bad) - 20} more" if len(result.bad) > 20 else ""
+        )
         raise DataValidationError(
             f"{len(result.bad)} of the {result.checked} photos in {root} cannot be used; nothing has been "
             f"trained yet.\n{lines}{more}\nReplace or remove these files (this code never changes them), "
@@ -299,7 +341,9 @@ def check_photos(root: Path) -> PhotoCheck:
 
 def _extract_pet_images(zip_path: Path, into: Path) -> dict[str, Path]:
     with zipfile.ZipFile(zip_path) as zf:
-        members = [m for m in zf.namelist() if re.match(r"^PetImages/(Cat|Dog)/[^/]+$", m)]
+        members = [
+            m for m in zf.namelist() if re.match(r"^PetImages/(Cat|Dog)/[^/]+$", m)
+        ]
         zf.extractall(into, members)
     return {"cats": into / "PetImages" / "Cat", "dogs": into / "PetImages" / "Dog"}
 
@@ -310,9 +354,15 @@ def prepare_cats_and_dogs(quick: bool | None = None) -> tuple[Path, BuildReport 
         root = data_dir() / ".standin" / "cats_and_dogs_tiny"
         return root, make_standin_folder(root)
     root = data_dir() / SUBSET
-    if root.exists() and not (root / ".complete.json").exists() and not (root / "train").exists():
+    if (
+        root.exists()
+        and not (root / ".complete.json").exists()
+        and not (root / "train").exists()
+    ):
         raise DataValidationError(f"{root} exists but holds no train/ folder")
-    if (root / "train").exists():  # placed by hand or built earlier: used as is, once checked
+    if (
+        root / "train"
+    ).exists():  # placed by hand or built earlier: used as is, once checked
         check_layout(root)
         check_photos(root)
         return root, None
@@ -325,14 +375,21 @@ def prepare_cats_and_dogs(quick: bool | None = None) -> tuple[Path, BuildReport 
     return root, report
 
 
-def make_standin_folder(root: Path, sizes: dict[str, int] = STANDIN_SIZES, image_size: int = 96,
-                        seed: int = 0) -> BuildReport:
+def make_standin_folder(
+    root: Path,
+    sizes: dict[str, int] = STANDIN_SIZES,
+    image_size: int = 96,
+    seed: int = 0,
+) -> BuildReport:
     """Draw a tiny stand-in: 'cats' are round blobs, 'dogs' are boxes, on noisy coloured backgrounds."""
     from PIL import Image, ImageDraw
 
     root = Path(root)
     if (root / ".complete.json").exists():
-        return BuildReport(counts=json.loads((root / ".complete.json").read_text())["counts"], already_built=True)
+        return BuildReport(
+            counts=json.loads((root / ".complete.json").read_text())["counts"],
+            already_built=True,
+        )
     rng = np.random.default_rng(seed)
     sources = {}
     scratch = Path(tempfile.mkdtemp(prefix=".standin-src-"))
@@ -342,7 +399,9 @@ def make_standin_folder(root: Path, sizes: dict[str, int] = STANDIN_SIZES, image
             folder.mkdir()
             for i in range(sum(sizes.values())):
                 bg = rng.integers(60, 200, 3)
-                pixels = np.clip(bg + rng.normal(0, 25, (image_size, image_size, 3)), 0, 255).astype("uint8")
+                pixels = np.clip(
+                    bg + rng.normal(0, 25, (image_size, image_size, 3)), 0, 255
+                ).astype("uint8")
                 img = Image.fromarray(pixels)
                 draw = ImageDraw.Draw(img)
                 colour = tuple(int(c) for c in rng.integers(0, 256, 3))
@@ -379,12 +438,21 @@ def load_cats_and_dogs(root: Path, image_size: int, batch_size: int, seed: int =
     import tensorflow as tf
 
     check_layout(root)
-    check_photos(root)  # remembered verdicts: costs nothing after prepare_cats_and_dogs()
+    check_photos(
+        root
+    )  # remembered verdicts: costs nothing after prepare_cats_and_dogs()
     out = {}
     for split in SPLITS:
         ds = keras.utils.image_dataset_from_directory(
-            Path(root) / split, labels="inferred", label_mode="binary", class_names=list(CLASSES),
-            image_size=(image_size, image_size), batch_size=None, shuffle=(split == "train"), seed=seed)
+            Path(root) / split,
+            labels="inferred",
+            label_mode="binary",
+            class_names=list(CLASSES),
+            image_size=(image_size, image_size),
+            batch_size=None,
+            shuffle=(split == "train"),
+            seed=seed,
+        )
         ds = ds.cache()  # decode and resize each JPEG once
         if split == "train":
             ds = ds.shuffle(2000, seed=seed, reshuffle_each_iteration=True)

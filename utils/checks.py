@@ -4,6 +4,7 @@ Each check prints what it verified when it passes and raises
 :class:`CheckFailed` (an ``AssertionError``) when it does not, so a headless
 run (``pytest --nbval-lax``) fails on a wrong figure.
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -21,8 +22,18 @@ def _fmt(value: Any) -> str:
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
     if isinstance(value, tuple):
-        return "(" + ", ".join("None" if v is None else str(int(v)) if isinstance(v, (int, np.integer)) else str(v)
-                               for v in value) + ")"
+        return (
+            "("
+            + ", ".join(
+                "None"
+                if v is None
+                else str(int(v))
+                if isinstance(v, (int, np.integer))
+                else str(v)
+                for v in value
+            )
+            + ")"
+        )
     return str(value)
 
 
@@ -35,12 +46,17 @@ def check_equal(what: str, actual: Any, expected: Any, note: str = "") -> Any:
     else:
         same = a == e
     if not same:
-        raise CheckFailed(f"{what}: got {_fmt(a)}, expected {_fmt(e)}" + (f" ({note})" if note else ""))
+        raise CheckFailed(
+            f"{what}: got {_fmt(a)}, expected {_fmt(e)}"
+            + (f" ({note})" if note else "")
+        )
     print(f"OK  {what}: {_fmt(a)}" + (f" ({note})" if note else ""))
     return actual
 
 
-def check_close(what: str, actual: Any, expected: Any, atol: float = 1e-6, note: str = "") -> float:
+def check_close(
+    what: str, actual: Any, expected: Any, atol: float = 1e-6, note: str = ""
+) -> float:
     """Assert two arrays or numbers agree to ``atol``; print the largest difference."""
     a = np.asarray(actual, dtype="float64")
     e = np.asarray(expected, dtype="float64")
@@ -48,8 +64,14 @@ def check_close(what: str, actual: Any, expected: Any, atol: float = 1e-6, note:
         raise CheckFailed(f"{what}: shapes differ, {a.shape} vs {e.shape}")
     diff = float(np.max(np.abs(a - e))) if a.size else 0.0
     if not diff <= atol:
-        raise CheckFailed(f"{what}: largest difference {diff:.3g} exceeds {atol:g}" + (f" ({note})" if note else ""))
-    print(f"OK  {what}: largest difference {diff:.2g} <= {atol:g}" + (f" ({note})" if note else ""))
+        raise CheckFailed(
+            f"{what}: largest difference {diff:.3g} exceeds {atol:g}"
+            + (f" ({note})" if note else "")
+        )
+    print(
+        f"OK  {what}: largest difference {diff:.2g} <= {atol:g}"
+        + (f" ({note})" if note else "")
+    )
     return diff
 
 
@@ -65,8 +87,13 @@ def count_params(weights: Iterable[Any]) -> int:
     return int(sum(int(np.prod(w.shape)) for w in weights))
 
 
-def check_params(model: Any, expected: int, what: str | None = None, note: str = "as in the lecture",
-                 trainable_only: bool = False) -> int:
+def check_params(
+    model: Any,
+    expected: int,
+    what: str | None = None,
+    note: str = "as in the lecture",
+    trainable_only: bool = False,
+) -> int:
     """Check a model's (or layer's) parameter count."""
     weights = model.trainable_weights if trainable_only else model.weights
     n = count_params(weights)
@@ -75,6 +102,8 @@ def check_params(model: Any, expected: int, what: str | None = None, note: str =
     return check_equal(label, n, expected, note)
 
 
-def check_shape(what: str, shape: Iterable[Any], expected: Iterable[Any], note: str = "") -> tuple:
+def check_shape(
+    what: str, shape: Iterable[Any], expected: Iterable[Any], note: str = ""
+) -> tuple:
     """Check a shape exactly; write an open batch dimension as ``None`` in ``expected``."""
     return check_equal(what, tuple(shape), tuple(expected), note)

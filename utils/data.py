@@ -12,6 +12,7 @@
   :class:`DataUnavailableError` that names the file, where to put it and where
   it comes from. A load that fails creates nothing in the data folder.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -98,7 +99,10 @@ def fetch(remote: RemoteFile, validate: Callable[[Path], None] | None = None) ->
     """
     target = data_dir() / remote.relpath
     if target.exists():
-        if target.is_file() and file_digest(target, algorithm=remote.hash_algorithm) == remote.file_hash:
+        if (
+            target.is_file()
+            and file_digest(target, algorithm=remote.hash_algorithm) == remote.file_hash
+        ):
             return target
         if validate is None:
             raise ChecksumError(
@@ -122,13 +126,21 @@ def fetch(remote: RemoteFile, validate: Callable[[Path], None] | None = None) ->
             "The quick profile never downloads; this loader should have used stand-in data.\n"
             + missing_message(remote)
         )
-    folder = next((p for p in (target.parent, *target.parent.parents) if p.exists()), None)
+    folder = next(
+        (p for p in (target.parent, *target.parent.parents) if p.exists()), None
+    )
     if folder is not None and not os.access(folder, os.W_OK):
-        raise DataUnavailableError(missing_message(remote, reason=f"{folder} is read-only, so nothing can be saved there"))
+        raise DataUnavailableError(
+            missing_message(
+                remote, reason=f"{folder} is read-only, so nothing can be saved there"
+            )
+        )
     return _download(remote, target, validate)
 
 
-def _download(remote: RemoteFile, target: Path, validate: Callable[[Path], None] | None) -> Path:
+def _download(
+    remote: RemoteFile, target: Path, validate: Callable[[Path], None] | None
+) -> Path:
     """Download into a scratch folder outside the data folder; move into place only when it checks out.
 
     A load that fails leaves the data folder as it was: no folder created, no
@@ -154,9 +166,13 @@ def _download(remote: RemoteFile, target: Path, validate: Callable[[Path], None]
                 f"nothing was saved to {target}. ({err})"
             ) from None
         except Exception as err:  # no network, HTTP error, DNS failure...
-            raise DataUnavailableError(missing_message(remote, reason=str(err).strip() or type(err).__name__)) from None
+            raise DataUnavailableError(
+                missing_message(remote, reason=str(err).strip() or type(err).__name__)
+            ) from None
         got = Path(got)
-        if file_digest(got, algorithm=remote.hash_algorithm) != remote.file_hash:  # belt and braces: never cache a bad file
+        if (
+            file_digest(got, algorithm=remote.hash_algorithm) != remote.file_hash
+        ):  # belt and braces: never cache a bad file
             raise ChecksumError(
                 f"Downloaded {remote.url} but its {remote.hash_algorithm} does not match {remote.file_hash}; "
                 f"nothing was saved to {target}."
@@ -180,5 +196,7 @@ def _move_into_place(got: Path, target: Path, remote: RemoteFile) -> None:
         if partial.parent.is_dir():
             partial.unlink(missing_ok=True)
         raise DataUnavailableError(
-            missing_message(remote, reason=f"downloaded, but cannot write to {target.parent}: {err}")
+            missing_message(
+                remote, reason=f"downloaded, but cannot write to {target.parent}: {err}"
+            )
         ) from None

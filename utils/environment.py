@@ -1,4 +1,5 @@
 """The setup cell's one call: seeds, plot style, versions, profile and device."""
+
 from __future__ import annotations
 
 import os
@@ -42,23 +43,32 @@ def set_plot_style() -> None:
     """One plot style for the whole collection."""
     import matplotlib as mpl
 
-    mpl.rcParams.update({
-        "figure.figsize": (7, 4),
-        "figure.dpi": 100,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "image.cmap": "gray",
-        "legend.frameon": False,
-    })
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (7, 4),
+            "figure.dpi": 100,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "image.cmap": "gray",
+            "legend.frameon": False,
+        }
+    )
 
 
 def cpu_bf16_support(cpuinfo: str = "/proc/cpuinfo") -> tuple[bool, str]:
     """Does this CPU have bfloat16 matrix instructions (AVX512_BF16 or AMX), and how we know."""
     try:
         with open(cpuinfo) as f:
-            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+            flags = next(
+                (
+                    line.split(":", 1)[1].split()
+                    for line in f
+                    if line.startswith("flags")
+                ),
+                [],
+            )
     except OSError:
         return False, "no /proc/cpuinfo to read the CPU's flags from"
     found = [flag for flag in ("avx512_bf16", "amx_bf16") if flag in flags]
@@ -78,12 +88,20 @@ def choose_mixed_precision(gpus: list) -> tuple[str | None, str]:
 
     if gpus:
         try:
-            capability = tf.config.experimental.get_device_details(gpus[0]).get("compute_capability")
+            capability = tf.config.experimental.get_device_details(gpus[0]).get(
+                "compute_capability"
+            )
         except Exception:  # details are optional
             capability = None
         if capability and tuple(capability) >= (7, 0):
-            return "mixed_float16", f"GPU compute capability {capability[0]}.{capability[1]} has float16 tensor cores"
-        return None, f"GPU compute capability {capability} is below 7.0: float16 would not be faster"
+            return (
+                "mixed_float16",
+                f"GPU compute capability {capability[0]}.{capability[1]} has float16 tensor cores",
+            )
+        return (
+            None,
+            f"GPU compute capability {capability} is below 7.0: float16 would not be faster",
+        )
     bf16, why = cpu_bf16_support()
     if bf16:
         return "mixed_bfloat16", why
@@ -100,10 +118,14 @@ def _configure_device() -> tuple[str, bool, bool]:
         for gpu in gpus:
             try:
                 tf.config.experimental.set_memory_growth(gpu, True)
-            except RuntimeError:  # already initialised in this process: leave it as it is
+            except (
+                RuntimeError
+            ):  # already initialised in this process: leave it as it is
                 pass
         try:
-            name = tf.config.experimental.get_device_details(gpus[0]).get("device_name", gpus[0].name)
+            name = tf.config.experimental.get_device_details(gpus[0]).get(
+                "device_name", gpus[0].name
+            )
         except Exception:  # details are optional
             name = gpus[0].name
         device = f"GPU: {name} ({len(gpus)} found; memory growth on)"
@@ -111,8 +133,10 @@ def _configure_device() -> tuple[str, bool, bool]:
         cores = os.cpu_count() or 1
         device = f"CPU only ({cores} cores, {platform.machine()})"
         if in_colab():
-            device += ("\n  No GPU in this Colab runtime: Runtime > Change runtime type > "
-                       "Hardware accelerator: GPU, then run the notebook again.")
+            device += (
+                "\n  No GPU in this Colab runtime: Runtime > Change runtime type > "
+                "Hardware accelerator: GPU, then run the notebook again."
+            )
     if mixed:
         policy, why = choose_mixed_precision(gpus)
         if policy:
@@ -144,7 +168,9 @@ def setup_notebook(seed: int = 42, quiet_tf: bool = True) -> RunInfo:
     set_plot_style()
     # Keras warns that fit(shuffle=True) is ignored for a tf.data.Dataset; our datasets shuffle themselves.
     warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed")
-    tf.get_logger().setLevel("ERROR")  # e.g. "triggered tf.function retracing" when many small models predict
+    tf.get_logger().setLevel(
+        "ERROR"
+    )  # e.g. "triggered tf.function retracing" when many small models predict
     device, gpu, mixed = _configure_device()
     versions = {
         "python": platform.python_version(),
@@ -154,7 +180,9 @@ def setup_notebook(seed: int = 42, quiet_tf: bool = True) -> RunInfo:
         "matplotlib": matplotlib.__version__,
     }
     print("Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
-    print(f"Profile:  {profile}  (set DNN_PROFILE=full or quick; CI=true implies quick)")
+    print(
+        f"Profile:  {profile}  (set DNN_PROFILE=full or quick; CI=true implies quick)"
+    )
     print(f"Device:   {device}")
     print(f"Seed:     {seed}")
     if profile == "quick":
@@ -174,7 +202,9 @@ def _write_run_info(info: RunInfo) -> None:
     target = os.environ.get("DNN_RUN_INFO", "").strip()
     if target:
         data = dataclasses.asdict(info)
-        data["date"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        data["date"] = datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        )
         try:
             with open(target, "w") as f:
                 json.dump(data, f)

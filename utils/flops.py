@@ -31,8 +31,10 @@ def layer_flops(layer: Any) -> int:
     name = type(layer).__name__
     if isinstance(layer, keras.layers.Bidirectional):
         steps, features = int(layer.input.shape[1]), int(layer.input.shape[-1])
-        return sum(_recurrent_flops(type(d).__name__, steps, features, int(d.cell.units))
-                   for d in (layer.forward_layer, layer.backward_layer))
+        return sum(
+            _recurrent_flops(type(d).__name__, steps, features, int(d.cell.units))
+            for d in (layer.forward_layer, layer.backward_layer)
+        )
     if isinstance(layer, (keras.Model, keras.Sequential)):
         return model_flops(layer)
     if name in ("Conv1D", "Conv2D", "Conv3D"):
@@ -46,7 +48,12 @@ def layer_flops(layer: Any) -> int:
     if name == "Dense":
         return 2 * int(np.prod(layer.kernel.shape)) * _spatial(layer.output.shape)
     if name in ("SimpleRNN", "LSTM", "GRU"):
-        return _recurrent_flops(name, int(layer.input.shape[1]), int(layer.input.shape[-1]), int(layer.cell.units))
+        return _recurrent_flops(
+            name,
+            int(layer.input.shape[1]),
+            int(layer.input.shape[-1]),
+            int(layer.cell.units),
+        )
     return 0
 
 

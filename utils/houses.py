@@ -5,6 +5,7 @@ sha256 when missing. Quick profile: :func:`house_prices_standin`, a frame made
 offline with the same 81 columns, dtypes and missing-value pattern, so the
 same cleaning code runs and gives the lecture's counts.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -18,42 +19,163 @@ from .profile import is_quick
 
 HOUSE_PRICES = RemoteFile(
     relpath="house_prices/train.csv",
-    url=("https://huggingface.co/datasets/XuehangCang/House_Prices_Advanced_Regression_Techniques/"
-         "resolve/2c2e30e28d8a35a2271d84885d48d6cf2614a841/train.csv"),
+    url=(
+        "https://huggingface.co/datasets/XuehangCang/House_Prices_Advanced_Regression_Techniques/"
+        "resolve/2c2e30e28d8a35a2271d84885d48d6cf2614a841/train.csv"
+    ),
     file_hash="1e18addf81e5e4d347cc17ee6075bbe4a42b7fa26b9e5b063e8f692a5f929d41",
-    source=("Kaggle 'House Prices: Advanced Regression Techniques' train.csv (De Cock 2011, Ames Iowa); "
-            "also OpenML dataset 42165"),
+    source=(
+        "Kaggle 'House Prices: Advanced Regression Techniques' train.csv (De Cock 2011, Ames Iowa); "
+        "also OpenML dataset 42165"
+    ),
 )
 TARGET = "SalePrice"
 ROWS = 1460
 COLUMNS = [
-    "Id", "MSSubClass", "MSZoning", "LotFrontage", "LotArea", "Street", "Alley", "LotShape", "LandContour",
-    "Utilities", "LotConfig", "LandSlope", "Neighborhood", "Condition1", "Condition2", "BldgType", "HouseStyle",
-    "OverallQual", "OverallCond", "YearBuilt", "YearRemodAdd", "RoofStyle", "RoofMatl", "Exterior1st",
-    "Exterior2nd", "MasVnrType", "MasVnrArea", "ExterQual", "ExterCond", "Foundation", "BsmtQual", "BsmtCond",
-    "BsmtExposure", "BsmtFinType1", "BsmtFinSF1", "BsmtFinType2", "BsmtFinSF2", "BsmtUnfSF", "TotalBsmtSF",
-    "Heating", "HeatingQC", "CentralAir", "Electrical", "1stFlrSF", "2ndFlrSF", "LowQualFinSF", "GrLivArea",
-    "BsmtFullBath", "BsmtHalfBath", "FullBath", "HalfBath", "BedroomAbvGr", "KitchenAbvGr", "KitchenQual",
-    "TotRmsAbvGrd", "Functional", "Fireplaces", "FireplaceQu", "GarageType", "GarageYrBlt", "GarageFinish",
-    "GarageCars", "GarageArea", "GarageQual", "GarageCond", "PavedDrive", "WoodDeckSF", "OpenPorchSF",
-    "EnclosedPorch", "3SsnPorch", "ScreenPorch", "PoolArea", "PoolQC", "Fence", "MiscFeature", "MiscVal",
-    "MoSold", "YrSold", "SaleType", "SaleCondition", "SalePrice",
+    "Id",
+    "MSSubClass",
+    "MSZoning",
+    "LotFrontage",
+    "LotArea",
+    "Street",
+    "Alley",
+    "LotShape",
+    "LandContour",
+    "Utilities",
+    "LotConfig",
+    "LandSlope",
+    "Neighborhood",
+    "Condition1",
+    "Condition2",
+    "BldgType",
+    "HouseStyle",
+    "OverallQual",
+    "OverallCond",
+    "YearBuilt",
+    "YearRemodAdd",
+    "RoofStyle",
+    "RoofMatl",
+    "Exterior1st",
+    "Exterior2nd",
+    "MasVnrType",
+    "MasVnrArea",
+    "ExterQual",
+    "ExterCond",
+    "Foundation",
+    "BsmtQual",
+    "BsmtCond",
+    "BsmtExposure",
+    "BsmtFinType1",
+    "BsmtFinSF1",
+    "BsmtFinType2",
+    "BsmtFinSF2",
+    "BsmtUnfSF",
+    "TotalBsmtSF",
+    "Heating",
+    "HeatingQC",
+    "CentralAir",
+    "Electrical",
+    "1stFlrSF",
+    "2ndFlrSF",
+    "LowQualFinSF",
+    "GrLivArea",
+    "BsmtFullBath",
+    "BsmtHalfBath",
+    "FullBath",
+    "HalfBath",
+    "BedroomAbvGr",
+    "KitchenAbvGr",
+    "KitchenQual",
+    "TotRmsAbvGrd",
+    "Functional",
+    "Fireplaces",
+    "FireplaceQu",
+    "GarageType",
+    "GarageYrBlt",
+    "GarageFinish",
+    "GarageCars",
+    "GarageArea",
+    "GarageQual",
+    "GarageCond",
+    "PavedDrive",
+    "WoodDeckSF",
+    "OpenPorchSF",
+    "EnclosedPorch",
+    "3SsnPorch",
+    "ScreenPorch",
+    "PoolArea",
+    "PoolQC",
+    "Fence",
+    "MiscFeature",
+    "MiscVal",
+    "MoSold",
+    "YrSold",
+    "SaleType",
+    "SaleCondition",
+    "SalePrice",
 ]
 FLOAT_COLUMNS = ["LotFrontage", "MasVnrArea", "GarageYrBlt"]
 INT_COLUMNS = [
-    "Id", "MSSubClass", "LotArea", "OverallQual", "OverallCond", "YearBuilt", "YearRemodAdd", "BsmtFinSF1",
-    "BsmtFinSF2", "BsmtUnfSF", "TotalBsmtSF", "1stFlrSF", "2ndFlrSF", "LowQualFinSF", "GrLivArea", "BsmtFullBath",
-    "BsmtHalfBath", "FullBath", "HalfBath", "BedroomAbvGr", "KitchenAbvGr", "TotRmsAbvGrd", "Fireplaces",
-    "GarageCars", "GarageArea", "WoodDeckSF", "OpenPorchSF", "EnclosedPorch", "3SsnPorch", "ScreenPorch",
-    "PoolArea", "MiscVal", "MoSold", "YrSold", "SalePrice",
+    "Id",
+    "MSSubClass",
+    "LotArea",
+    "OverallQual",
+    "OverallCond",
+    "YearBuilt",
+    "YearRemodAdd",
+    "BsmtFinSF1",
+    "BsmtFinSF2",
+    "BsmtUnfSF",
+    "TotalBsmtSF",
+    "1stFlrSF",
+    "2ndFlrSF",
+    "LowQualFinSF",
+    "GrLivArea",
+    "BsmtFullBath",
+    "BsmtHalfBath",
+    "FullBath",
+    "HalfBath",
+    "BedroomAbvGr",
+    "KitchenAbvGr",
+    "TotRmsAbvGrd",
+    "Fireplaces",
+    "GarageCars",
+    "GarageArea",
+    "WoodDeckSF",
+    "OpenPorchSF",
+    "EnclosedPorch",
+    "3SsnPorch",
+    "ScreenPorch",
+    "PoolArea",
+    "MiscVal",
+    "MoSold",
+    "YrSold",
+    "SalePrice",
 ]
 NUMERIC_COLUMNS = [c for c in COLUMNS if c in FLOAT_COLUMNS or c in INT_COLUMNS]
 TEXT_COLUMNS = [c for c in COLUMNS if c not in NUMERIC_COLUMNS]
 # Missing values per column in the real file (its schema, not its data).
-MISSING = {"PoolQC": 1453, "MiscFeature": 1406, "Alley": 1369, "Fence": 1179, "MasVnrType": 872, "FireplaceQu": 690,
-           "LotFrontage": 259, "GarageType": 81, "GarageYrBlt": 81, "GarageFinish": 81, "GarageQual": 81,
-           "GarageCond": 81, "BsmtExposure": 38, "BsmtFinType2": 38, "BsmtQual": 37, "BsmtCond": 37,
-           "BsmtFinType1": 37, "MasVnrArea": 8, "Electrical": 1}
+MISSING = {
+    "PoolQC": 1453,
+    "MiscFeature": 1406,
+    "Alley": 1369,
+    "Fence": 1179,
+    "MasVnrType": 872,
+    "FireplaceQu": 690,
+    "LotFrontage": 259,
+    "GarageType": 81,
+    "GarageYrBlt": 81,
+    "GarageFinish": 81,
+    "GarageQual": 81,
+    "GarageCond": 81,
+    "BsmtExposure": 38,
+    "BsmtFinType2": 38,
+    "BsmtQual": 37,
+    "BsmtCond": 37,
+    "BsmtFinType1": 37,
+    "MasVnrArea": 8,
+    "Electrical": 1,
+}
 
 
 def read_house_csv(path: str | Path, expected_rows: int | None = None) -> pd.DataFrame:
@@ -73,23 +195,33 @@ def read_house_csv(path: str | Path, expected_rows: int | None = None) -> pd.Dat
     if not raw.strip():
         raise DataValidationError(f"{path} is empty")
     if not raw.endswith(b"\n"):
-        raise DataValidationError(f"{path} ends in the middle of a row: the file looks truncated")
+        raise DataValidationError(
+            f"{path} ends in the middle of a row: the file looks truncated"
+        )
     try:
         df = pd.read_csv(path)
     except pd.errors.ParserError as err:
         raise DataValidationError(f"{path} is not a well-formed CSV: {err}") from None
     if TARGET not in df.columns:
-        raise DataValidationError(f"{path} has no {TARGET!r} column, so there is nothing to predict "
-                                  f"(columns found: {', '.join(map(str, df.columns[:8]))}...)")
+        raise DataValidationError(
+            f"{path} has no {TARGET!r} column, so there is nothing to predict "
+            f"(columns found: {', '.join(map(str, df.columns[:8]))}...)"
+        )
     missing_cols = [c for c in COLUMNS if c not in df.columns]
     if missing_cols:
-        raise DataValidationError(f"{path} lacks {len(missing_cols)} expected column(s): {', '.join(missing_cols)}")
+        raise DataValidationError(
+            f"{path} lacks {len(missing_cols)} expected column(s): {', '.join(missing_cols)}"
+        )
     if expected_rows is not None and len(df) != expected_rows:
-        raise DataValidationError(f"{path} has {len(df)} rows, expected {expected_rows}: truncated or not the right file")
+        raise DataValidationError(
+            f"{path} has {len(df)} rows, expected {expected_rows}: truncated or not the right file"
+        )
     short = df[TEXT_COLUMNS[-1]].isna() & df[TARGET].isna()
     if short.any():
-        raise DataValidationError(f"{path}: row(s) {list(np.flatnonzero(short)[:5] + 2)} stop early (no "
-                                  f"{TARGET}): the file looks truncated")
+        raise DataValidationError(
+            f"{path}: row(s) {list(np.flatnonzero(short)[:5] + 2)} stop early (no "
+            f"{TARGET}): the file looks truncated"
+        )
     return coerce_numeric(df, source=str(path))
 
 
@@ -100,12 +232,24 @@ def coerce_numeric(df: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
         if col in df.columns and not pd.api.types.is_numeric_dtype(df[col]):
             as_num = pd.to_numeric(df[col], errors="coerce")
             bad = df[col][as_num.isna() & df[col].notna()]
-            warnings.warn(f"{source}: column {col!r} held {len(bad)} non-numeric value(s) "
-                          f"(e.g. {list(bad.unique()[:3])}); they are treated as missing.", stacklevel=2)
+            warnings.warn(
+                f"{source}: column {col!r} held {len(bad)} non-numeric value(s) "
+                f"(e.g. {list(bad.unique()[:3])}); they are treated as missing.",
+                stacklevel=2,
+            )
             df[col] = as_num
-        if col in df.columns and col != TARGET and np.isinf(df[col].to_numpy("float64")).any():
-            rows = [int(r) + 2 for r in np.flatnonzero(np.isinf(df[col].to_numpy("float64")))[:5]]
-            raise DataValidationError(f"{source}: column {col!r} holds infinite values (CSV lines {rows})")
+        if (
+            col in df.columns
+            and col != TARGET
+            and np.isinf(df[col].to_numpy("float64")).any()
+        ):
+            rows = [
+                int(r) + 2
+                for r in np.flatnonzero(np.isinf(df[col].to_numpy("float64")))[:5]
+            ]
+            raise DataValidationError(
+                f"{source}: column {col!r} holds infinite values (CSV lines {rows})"
+            )
     check_targets(df, source)
     return df
 
@@ -115,14 +259,21 @@ def check_targets(df: pd.DataFrame, source: str = "frame") -> None:
     one would learn from NaN or report a meaningless error. A clear error naming the rows (as line
     numbers of the CSV: row 0 is line 2, after the header)."""
     price = pd.to_numeric(df[TARGET], errors="coerce")
-    bad = df.index[~np.isfinite(price.to_numpy("float64")) | (price.to_numpy("float64") <= 0)]
+    bad = df.index[
+        ~np.isfinite(price.to_numpy("float64")) | (price.to_numpy("float64") <= 0)
+    ]
     if len(bad):
         lines = [int(df.index.get_loc(i)) + 2 for i in bad[:8]]
-        ids = ", ".join(str(i) for i in df.loc[bad[:8], "Id"]) if "Id" in df.columns else ""
+        ids = (
+            ", ".join(str(i) for i in df.loc[bad[:8], "Id"])
+            if "Id" in df.columns
+            else ""
+        )
         more = f" and {len(bad) - 8} more" if len(bad) > 8 else ""
         raise DataValidationError(
             f"{source}: {len(bad)} row(s) have no usable {TARGET} (missing, text, zero, negative or "
-            f"infinite): CSV line(s) {lines}{more}" + (f" (Id {ids})" if ids else "")
+            f"infinite): CSV line(s) {lines}{more}"
+            + (f" (Id {ids})" if ids else "")
             + ". Every house a model learns from or is scored on needs its price; fix or remove these rows."
         )
 
@@ -136,7 +287,9 @@ def load_house_prices(quick: bool | None = None) -> pd.DataFrame:
     """The Kaggle training set (full profile) or its offline stand-in (quick profile)."""
     if is_quick() if quick is None else quick:
         return house_prices_standin()
-    return read_house_csv(fetch(HOUSE_PRICES, validate=validate_house_csv), expected_rows=ROWS)
+    return read_house_csv(
+        fetch(HOUSE_PRICES, validate=validate_house_csv), expected_rows=ROWS
+    )
 
 
 def house_prices_standin(n: int = ROWS, seed: int = 0) -> pd.DataFrame:
@@ -152,28 +305,51 @@ def house_prices_standin(n: int = ROWS, seed: int = 0) -> pd.DataFrame:
     year = rng.integers(1872, 2011, n)
     cols: dict[str, np.ndarray] = {}
     for c in INT_COLUMNS:
-        cols[c] = rng.integers(0, 4, n)  # small counts by default; the important ones below
-    cols.update({
-        "Id": np.arange(1, n + 1), "MSSubClass": rng.choice([20, 50, 60, 70, 90, 120, 160, 190], n),
-        "LotArea": rng.lognormal(np.log(9500), 0.5, n).round(), "OverallQual": quality,
-        "OverallCond": rng.integers(1, 10, n), "YearBuilt": year,
-        "YearRemodAdd": np.maximum(year, rng.integers(1950, 2011, n)), "GrLivArea": size,
-        "1stFlrSF": (size * rng.uniform(0.5, 1.0, n)).round(), "TotalBsmtSF": (size * rng.uniform(0, 0.9, n)).round(),
-        "BsmtFinSF1": rng.integers(0, 1500, n), "BsmtUnfSF": rng.integers(0, 1500, n),
-        "GarageArea": rng.integers(0, 1000, n), "WoodDeckSF": rng.integers(0, 400, n),
-        "OpenPorchSF": rng.integers(0, 200, n), "MoSold": rng.integers(1, 13, n), "YrSold": rng.integers(2006, 2011, n),
-        "TotRmsAbvGrd": np.clip((size / 250).round(), 2, 14), "GarageCars": rng.integers(0, 5, n),
-    })
+        cols[c] = rng.integers(
+            0, 4, n
+        )  # small counts by default; the important ones below
+    cols.update(
+        {
+            "Id": np.arange(1, n + 1),
+            "MSSubClass": rng.choice([20, 50, 60, 70, 90, 120, 160, 190], n),
+            "LotArea": rng.lognormal(np.log(9500), 0.5, n).round(),
+            "OverallQual": quality,
+            "OverallCond": rng.integers(1, 10, n),
+            "YearBuilt": year,
+            "YearRemodAdd": np.maximum(year, rng.integers(1950, 2011, n)),
+            "GrLivArea": size,
+            "1stFlrSF": (size * rng.uniform(0.5, 1.0, n)).round(),
+            "TotalBsmtSF": (size * rng.uniform(0, 0.9, n)).round(),
+            "BsmtFinSF1": rng.integers(0, 1500, n),
+            "BsmtUnfSF": rng.integers(0, 1500, n),
+            "GarageArea": rng.integers(0, 1000, n),
+            "WoodDeckSF": rng.integers(0, 400, n),
+            "OpenPorchSF": rng.integers(0, 200, n),
+            "MoSold": rng.integers(1, 13, n),
+            "YrSold": rng.integers(2006, 2011, n),
+            "TotRmsAbvGrd": np.clip((size / 250).round(), 2, 14),
+            "GarageCars": rng.integers(0, 5, n),
+        }
+    )
     cols["2ndFlrSF"] = np.maximum(cols["GrLivArea"] - cols["1stFlrSF"], 0)
-    price = (20_000 + 14_000 * quality + 60 * size + 450 * (year - 1872) + 35 * cols["TotalBsmtSF"]
-             + 9_000 * cols["GarageCars"]) * rng.lognormal(0, 0.12, n)
+    price = (
+        20_000
+        + 14_000 * quality
+        + 60 * size
+        + 450 * (year - 1872)
+        + 35 * cols["TotalBsmtSF"]
+        + 9_000 * cols["GarageCars"]
+    ) * rng.lognormal(0, 0.12, n)
     cols["SalePrice"] = price.round()
-    floats = {"LotFrontage": rng.normal(70, 20, n).clip(21, 313).round(), "MasVnrArea": rng.choice([0.0, 100, 250, 600], n),
-              "GarageYrBlt": np.maximum(year, rng.integers(1900, 2011, n)).astype(float)}
+    floats = {
+        "LotFrontage": rng.normal(70, 20, n).clip(21, 313).round(),
+        "MasVnrArea": rng.choice([0.0, 100, 250, 600], n),
+        "GarageYrBlt": np.maximum(year, rng.integers(1900, 2011, n)).astype(float),
+    }
     # the real file's overlaps: LotFrontage & GarageYrBlt missing together in 7 rows, with MasVnrArea in 2
     order = rng.permutation(n)
     lf = order[:259]
-    gy = np.concatenate([lf[:7], order[259:259 + 74]])
+    gy = np.concatenate([lf[:7], order[259 : 259 + 74]])
     mv = np.concatenate([lf[7:9], order[333:339]])
     for col, rows in (("LotFrontage", lf), ("GarageYrBlt", gy), ("MasVnrArea", mv)):
         floats[col][rows] = np.nan
@@ -184,12 +360,16 @@ def house_prices_standin(n: int = ROWS, seed: int = 0) -> pd.DataFrame:
         elif c in INT_COLUMNS:
             frame[c] = cols[c].astype("int64")
         else:
-            values = rng.choice(np.array([f"{c[:3]}{k}" for k in "ABCD"], dtype=object), n)
+            values = rng.choice(
+                np.array([f"{c[:3]}{k}" for k in "ABCD"], dtype=object), n
+            )
             if c in MISSING:
-                values[rng.permutation(n)[:round(MISSING[c] * n / ROWS)]] = None
+                values[rng.permutation(n)[: round(MISSING[c] * n / ROWS)]] = None
             frame[c] = values
     df = pd.DataFrame(frame)
-    text_dtype = pd.Series(["x", None]).dtype  # what read_csv gives text columns (object, or str in pandas 3)
+    text_dtype = pd.Series(
+        ["x", None]
+    ).dtype  # what read_csv gives text columns (object, or str in pandas 3)
     for c in TEXT_COLUMNS:
         df[c] = df[c].astype(text_dtype)
     return df
@@ -219,15 +399,28 @@ class TabularEncoder:
         filled = rows[self.numeric].fillna(self.median)
         self.mean, self.std = filled.mean(), filled.std().replace(0.0, 1.0).fillna(1.0)
         self.flagged = [c for c in self.numeric if rows[c].isna().any()]
-        self.categories = {c: sorted(rows[c].fillna("None").astype(str).unique()) for c in self.text}
-        self.columns = (self.numeric + [f"{c}_missing" for c in self.flagged] +
-                        [f"{c}={v}" for c in self.text for v in self.categories[c]])
+        self.categories = {
+            c: sorted(rows[c].fillna("None").astype(str).unique()) for c in self.text
+        }
+        self.columns = (
+            self.numeric
+            + [f"{c}_missing" for c in self.flagged]
+            + [f"{c}={v}" for c in self.text for v in self.categories[c]]
+        )
         return self
 
     def transform(self, rows: pd.DataFrame) -> np.ndarray:
-        parts = [((rows[self.numeric].fillna(self.median) - self.mean) / self.std).to_numpy("float32"),
-                 rows[self.flagged].isna().to_numpy("float32")]
+        parts = [
+            ((rows[self.numeric].fillna(self.median) - self.mean) / self.std).to_numpy(
+                "float32"
+            ),
+            rows[self.flagged].isna().to_numpy("float32"),
+        ]
         for c in self.text:
             values = rows[c].fillna("None").astype(str).to_numpy()
-            parts.append((values[:, None] == np.array(self.categories[c])[None, :]).astype("float32"))
+            parts.append(
+                (values[:, None] == np.array(self.categories[c])[None, :]).astype(
+                    "float32"
+                )
+            )
         return np.concatenate(parts, axis=1)

@@ -4,6 +4,7 @@ Source: the course's lecture figures (see README, "Where the numbers come from")
 Exact figures are asserted in the notebooks; quality figures are what the
 results table compares our measured numbers against.
 """
+
 from __future__ import annotations
 
 # --- exact figures (asserted in notebooks) -----------------------------------
@@ -35,14 +36,23 @@ HOUSES_TRAIN, HOUSES_DEV = 1000, 121
 QUALITY = {
     ("02_mnist_dense_vs_cnn", "dense_test_accuracy"): "just above 97% (5 epochs)",
     ("02_mnist_dense_vs_cnn", "cnn_test_accuracy"): "99.3% (0.7% error)",
-    ("02_mnist_dense_vs_cnn", "cnn_train_seconds"): "a little over a minute (Colab GPU)",
+    (
+        "02_mnist_dense_vs_cnn",
+        "cnn_train_seconds",
+    ): "a little over a minute (Colab GPU)",
     # the lecture's scratch model had no augmentation: it compares with model A, not model C
     ("03_dogs_vs_cats_from_scratch", "model_a_val_accuracy"): "a bit above 70%",
     ("03_dogs_vs_cats_from_scratch", "model_a_train_accuracy"): "near 100%",
     ("04_vgg16_transfer_and_fine_tuning", "frozen_val_accuracy"): "97.0-97.4%",
-    ("04_vgg16_transfer_and_fine_tuning", "finetuned_val_accuracy"): "97.5% (validation)",
+    (
+        "04_vgg16_transfer_and_fine_tuning",
+        "finetuned_val_accuracy",
+    ): "97.5% (validation)",
     ("06_traffic_rnn_lstm", "dense_val_mse"): "2.17e-2 (PeMS I-405, another series)",
-    ("06_traffic_rnn_lstm", "simplernn_val_mse"): "2.06e-2 (PeMS I-405, another series)",
+    (
+        "06_traffic_rnn_lstm",
+        "simplernn_val_mse",
+    ): "2.06e-2 (PeMS I-405, another series)",
     ("06_traffic_rnn_lstm", "lstm_val_mse"): "1.91e-2 (PeMS I-405, another series)",
     ("07_house_price_regression", "replica_dev_mae"): "about $30,000",
 }

@@ -1,4 +1,5 @@
 """MNIST: the real thing (full profile) or an offline stand-in (quick profile)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +18,12 @@ MNIST = RemoteFile(
     source="MNIST (LeCun, Cortes, Burges), CC BY-SA 3.0, in the Keras datasets layout",
 )
 
-SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28), "y_test": (10000,)}
+SHAPES = {
+    "x_train": (60000, 28, 28),
+    "y_train": (60000,),
+    "x_test": (10000, 28, 28),
+    "y_test": (10000,),
+}
 
 # sha256 of each array's raw bytes in the published file: a re-saved copy with
 # the same arrays is recognised as the same data.
@@ -37,10 +43,14 @@ def validate_mnist_npz(path: Path) -> None:
         with np.load(path, allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
     except Exception as err:  # not an npz, truncated, ...
-        raise DataValidationError(f"cannot read it as a NumPy .npz file ({err})") from None
+        raise DataValidationError(
+            f"cannot read it as a NumPy .npz file ({err})"
+        ) from None
     for key, shape in SHAPES.items():
         if key not in arrays:
-            raise DataValidationError(f"array {key!r} is missing (found {sorted(arrays)})")
+            raise DataValidationError(
+                f"array {key!r} is missing (found {sorted(arrays)})"
+            )
         a = arrays[key]
         if a.shape != shape:
             raise DataValidationError(f"{key} has shape {a.shape}, expected {shape}")
@@ -49,9 +59,15 @@ def validate_mnist_npz(path: Path) -> None:
     for key in ("y_train", "y_test"):
         if arrays[key].max() > 9:
             raise DataValidationError(f"{key} holds labels above 9")
-    same = all(hashlib.sha256(arrays[k].tobytes()).hexdigest() == h for k, h in ARRAY_SHA256.items())
+    same = all(
+        hashlib.sha256(arrays[k].tobytes()).hexdigest() == h
+        for k, h in ARRAY_SHA256.items()
+    )
     if not same:
-        warnings.warn(f"{path}: MNIST-shaped, but its arrays differ from the published MNIST.", stacklevel=3)
+        warnings.warn(
+            f"{path}: MNIST-shaped, but its arrays differ from the published MNIST.",
+            stacklevel=3,
+        )
 
 
 def load_mnist(quick: bool | None = None) -> Split:

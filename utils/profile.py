@@ -5,6 +5,7 @@
 notebook runs in seconds to minutes on a laptop or in CI. ``CI=true`` implies
 ``quick`` unless ``DNN_PROFILE`` says otherwise.
 """
+
 from __future__ import annotations
 
 import os

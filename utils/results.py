@@ -3,6 +3,7 @@
 Every number in the results table comes from here: a notebook calls
 :func:`record` with what it just measured; nothing is typed by hand.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -37,9 +38,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def record(notebook: str, name: str, value: float, *, unit: str = "", dataset: str = "",
-           epochs: int | None = None, wall_time_s: float | None = None, note: str = "",
-           **extra: Any) -> None:
+def record(
+    notebook: str,
+    name: str,
+    value: float,
+    *,
+    unit: str = "",
+    dataset: str = "",
+    epochs: int | None = None,
+    wall_time_s: float | None = None,
+    note: str = "",
+    **extra: Any,
+) -> None:
     """Add (or replace) metric ``name`` in ``results/<profile>/<notebook>.json`` and print it."""
     info = run_info()
     profile = get_profile()

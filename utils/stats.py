@@ -154,7 +154,9 @@ def paired_bootstrap(
     mean, low, high = bootstrap_interval(diff, np.mean, n_boot, confidence, seed, block)
     rng = np.random.default_rng(seed)
     n = len(diff)
-    draws = np.array([diff[_resample_indices(rng, n, block)].mean() for _ in range(n_boot)])
+    draws = np.array(
+        [diff[_resample_indices(rng, n, block)].mean() for _ in range(n_boot)]
+    )
     p = min(1.0, 2 * min(np.mean(draws <= 0), np.mean(draws >= 0)))
     return PairedResult(
         test="paired bootstrap",

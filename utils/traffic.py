@@ -5,6 +5,7 @@ Minneapolis-St Paul, 2012-2018, with weather), CC BY 4.0. Full profile: the
 real file from the data folder (downloaded once with a pinned sha256); quick
 profile: :func:`traffic_standin`, a generated series with the same columns.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -23,34 +24,53 @@ TRAFFIC = RemoteFile(
     file_hash="07d3c0566e342648f11db21f0b12c362e6fee9e3b6aa292917cb25d3cb981d69",
     source="UCI Machine Learning Repository, 'Metro Interstate Traffic Volume' (id 492, John Hogue), CC BY 4.0",
 )
-COLUMNS = ["holiday", "temp", "rain_1h", "snow_1h", "clouds_all", "weather_main", "weather_description",
-           "date_time", "traffic_volume"]
+COLUMNS = [
+    "holiday",
+    "temp",
+    "rain_1h",
+    "snow_1h",
+    "clouds_all",
+    "weather_main",
+    "weather_description",
+    "date_time",
+    "traffic_volume",
+]
 REQUIRED = ("date_time", "traffic_volume")
-CITATION = ("Hogue, J. (2019). Metro Interstate Traffic Volume [Dataset]. UCI Machine Learning Repository. "
-            "https://doi.org/10.24432/C5X60B (CC BY 4.0)")
+CITATION = (
+    "Hogue, J. (2019). Metro Interstate Traffic Volume [Dataset]. UCI Machine Learning Repository. "
+    "https://doi.org/10.24432/C5X60B (CC BY 4.0)"
+)
 
 
 def check_traffic_frame(df: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
     """Check the columns we need and parse them; return a copy with ``date_time`` as datetimes."""
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
-        raise DataValidationError(f"{source} lacks column(s) {missing}; a traffic file needs {list(REQUIRED)} "
-                                  f"(found {list(df.columns)[:10]})")
+        raise DataValidationError(
+            f"{source} lacks column(s) {missing}; a traffic file needs {list(REQUIRED)} "
+            f"(found {list(df.columns)[:10]})"
+        )
     df = df.copy()
     parsed = pd.to_datetime(df["date_time"], errors="coerce", format="mixed")
     bad = df["date_time"][parsed.isna()]
     if len(bad):
-        raise DataValidationError(f"{source}: {len(bad)} value(s) in 'date_time' are not dates, e.g. "
-                                  f"{list(bad.astype(str).unique()[:3])} (rows {list(bad.index[:3] + 2)} of the file)")
+        raise DataValidationError(
+            f"{source}: {len(bad)} value(s) in 'date_time' are not dates, e.g. "
+            f"{list(bad.astype(str).unique()[:3])} (rows {list(bad.index[:3] + 2)} of the file)"
+        )
     volume = pd.to_numeric(df["traffic_volume"], errors="coerce")
     bad = df["traffic_volume"][volume.isna()]
     if len(bad):
-        raise DataValidationError(f"{source}: {len(bad)} value(s) in 'traffic_volume' are not numbers, e.g. "
-                                  f"{list(bad.astype(str).unique()[:3])}")
+        raise DataValidationError(
+            f"{source}: {len(bad)} value(s) in 'traffic_volume' are not numbers, e.g. "
+            f"{list(bad.astype(str).unique()[:3])}"
+        )
     bad = df["traffic_volume"][~np.isfinite(volume) | (volume < 0)]
     if len(bad):
-        raise DataValidationError(f"{source}: {len(bad)} value(s) in 'traffic_volume' are negative or infinite, e.g. "
-                                  f"{list(bad.astype(str).unique()[:3])} (rows {list(bad.index[:3] + 2)} of the file)")
+        raise DataValidationError(
+            f"{source}: {len(bad)} value(s) in 'traffic_volume' are negative or infinite, e.g. "
+            f"{list(bad.astype(str).unique()[:3])} (rows {list(bad.index[:3] + 2)} of the file)"
+        )
     df["date_time"], df["traffic_volume"] = parsed, volume
     check_duplicate_hours(df, source)
     return df
@@ -66,12 +86,16 @@ def check_duplicate_hours(df: pd.DataFrame, source: str = "frame") -> None:
     spread = df.groupby("date_time")["traffic_volume"].agg(["min", "max", "size"])
     conflicts = spread[spread["max"] != spread["min"]]
     if len(conflicts):
-        shown = ", ".join(f"{t:%Y-%m-%d %H:%M} ({int(r['min'])} vs {int(r['max'])})"
-                          for t, r in conflicts.head(5).iterrows())
+        shown = ", ".join(
+            f"{t:%Y-%m-%d %H:%M} ({int(r['min'])} vs {int(r['max'])})"
+            for t, r in conflicts.head(5).iterrows()
+        )
         more = f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else ""
-        raise DataValidationError(f"{source}: {len(conflicts)} hour(s) appear more than once with different "
-                                  f"traffic volumes: {shown}{more}. Each hour must have one volume; fix the "
-                                  "file (the published one has no such rows).")
+        raise DataValidationError(
+            f"{source}: {len(conflicts)} hour(s) appear more than once with different "
+            f"traffic volumes: {shown}{more}. Each hour must have one volume; fix the "
+            "file (the published one has no such rows)."
+        )
 
 
 def read_traffic_csv(path: str | Path) -> pd.DataFrame:
@@ -79,8 +103,15 @@ def read_traffic_csv(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     try:
         df = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, EOFError,
-            gzip.BadGzipFile, zlib.error) as err:
+    except (
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        UnicodeDecodeError,
+        OSError,
+        EOFError,
+        gzip.BadGzipFile,
+        zlib.error,
+    ) as err:
         raise DataValidationError(f"{path} cannot be read as a CSV: {err}") from None
     return check_traffic_frame(df, source=str(path))
 
@@ -107,20 +138,38 @@ def traffic_standin(hours: int = 24 * 42, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     t = pd.date_range("2018-01-01", periods=hours, freq="h")
     hour, dow = t.hour.to_numpy(), t.day_of_week.to_numpy()
-    daily = np.exp(-((hour - 8) ** 2) / 6) * 2500 + np.exp(-((hour - 17) ** 2) / 8) * 2800
+    daily = (
+        np.exp(-((hour - 8) ** 2) / 6) * 2500 + np.exp(-((hour - 17) ** 2) / 8) * 2800
+    )
     daily += 1500 * (hour >= 6) * (hour <= 21)
     weekend = np.where(dow >= 5, 0.6, 1.0)
-    volume = np.clip((300 + daily * weekend) * rng.lognormal(0, 0.08, hours), 0, 7300).round()
-    df = pd.DataFrame({
-        "holiday": None, "temp": 270 + 15 * np.sin(2 * np.pi * np.arange(hours) / (24 * 365)) + rng.normal(0, 3, hours),
-        "rain_1h": 0.0, "snow_1h": 0.0, "clouds_all": rng.integers(0, 100, hours),
-        "weather_main": rng.choice(["Clear", "Clouds", "Rain"], hours),
-        "weather_description": "generated", "date_time": t.strftime("%Y-%m-%d %H:%M:%S"),
-        "traffic_volume": volume.astype("int64"),
-    })
-    dup = df.iloc[rng.choice(hours, hours // 20, replace=False)].assign(weather_main="Mist")
+    volume = np.clip(
+        (300 + daily * weekend) * rng.lognormal(0, 0.08, hours), 0, 7300
+    ).round()
+    df = pd.DataFrame(
+        {
+            "holiday": None,
+            "temp": 270
+            + 15 * np.sin(2 * np.pi * np.arange(hours) / (24 * 365))
+            + rng.normal(0, 3, hours),
+            "rain_1h": 0.0,
+            "snow_1h": 0.0,
+            "clouds_all": rng.integers(0, 100, hours),
+            "weather_main": rng.choice(["Clear", "Clouds", "Rain"], hours),
+            "weather_description": "generated",
+            "date_time": t.strftime("%Y-%m-%d %H:%M:%S"),
+            "traffic_volume": volume.astype("int64"),
+        }
+    )
+    dup = df.iloc[rng.choice(hours, hours // 20, replace=False)].assign(
+        weather_main="Mist"
+    )
     drop = rng.choice(np.arange(24, hours - 24), 6, replace=False)
-    df = pd.concat([df.drop(index=drop), dup]).sort_values("date_time", kind="stable").reset_index(drop=True)
+    df = (
+        pd.concat([df.drop(index=drop), dup])
+        .sort_values("date_time", kind="stable")
+        .reset_index(drop=True)
+    )
     return df[COLUMNS]
 
 
@@ -130,7 +179,9 @@ def hourly_series(raw: pd.DataFrame) -> pd.Series:
 
     Hours with no row become NaN, so gaps are visible rather than silently closed.
     """
-    dedup = raw.drop_duplicates("date_time", keep="first").set_index("date_time")["traffic_volume"]
+    dedup = raw.drop_duplicates("date_time", keep="first").set_index("date_time")[
+        "traffic_volume"
+    ]
     return dedup.sort_index().asfreq("h").astype("float64")
 
 
@@ -142,7 +193,9 @@ def gap_lengths(series: pd.Series) -> pd.Series:
     return pd.Series(ends - starts + 1, index=series.index[starts], dtype="int64")
 
 
-def fill_short_gaps(series: pd.Series, max_gap: int = 12) -> tuple[pd.Series, pd.Series]:
+def fill_short_gaps(
+    series: pd.Series, max_gap: int = 12
+) -> tuple[pd.Series, pd.Series]:
     """Fill runs of at most ``max_gap`` missing hours from the same hour a week earlier (else a week later).
 
     Longer gaps stay missing. Returns the filled series and a boolean mask of the filled hours.
@@ -152,14 +205,16 @@ def fill_short_gaps(series: pd.Series, max_gap: int = 12) -> tuple[pd.Series, pd
     pos = series.index.get_indexer(lengths.index)
     for p, n in zip(pos, lengths.to_numpy()):
         if n <= max_gap:
-            short[p:p + n] = True
+            short[p : p + n] = True
     filled = series.copy()
     week_before, week_after = series.shift(168), series.shift(-168)
     candidate = week_before.where(week_before.notna(), week_after)
     filled[short] = candidate[short]
     still = short & filled.isna().to_numpy()
     if still.any():  # a week away was missing too: interpolate within the short gap
-        filled = filled.where(~still, filled.interpolate(limit=max_gap, limit_area="inside"))
+        filled = filled.where(
+            ~still, filled.interpolate(limit=max_gap, limit_area="inside")
+        )
     mask = pd.Series(short & filled.notna().to_numpy(), index=series.index)
     return filled, mask
 
@@ -171,8 +226,10 @@ def last_contiguous(series: pd.Series, length: int) -> pd.Series:
     start = last_gap[-1] + 1 if len(last_gap) else 0
     available = len(series) - start
     if available < length:
-        raise DataValidationError(f"only {available} contiguous hours after the last unfilled gap "
-                                  f"(ending {series.index[start - 1] if start else 'never'}); need {length}")
+        raise DataValidationError(
+            f"only {available} contiguous hours after the last unfilled gap "
+            f"(ending {series.index[start - 1] if start else 'never'}); need {length}"
+        )
     return series.iloc[-length:]
 
 
@@ -190,8 +247,10 @@ def make_windows(series: np.ndarray, h: int, f: int) -> tuple[np.ndarray, np.nda
         raise ValueError(f"h and f must be at least 1 (got h={h}, f={f})")
     n = len(series)
     if n <= h + f:
-        raise ValueError(f"a series of {n} steps is too short for {h} steps in and {f} out: "
-                         f"it needs more than h + f = {h + f} steps")
+        raise ValueError(
+            f"a series of {n} steps is too short for {h} steps in and {f} out: "
+            f"it needs more than h + f = {h + f} steps"
+        )
     count = n - h - f
     idx = np.arange(count)[:, None]
     return series[idx + np.arange(h)], series[idx + h + np.arange(f)]

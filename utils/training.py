@@ -2,6 +2,7 @@
 
 Both are short on purpose; notebook 02 explains them line by line.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,8 +14,9 @@ import numpy as np
 import tensorflow as tf
 
 
-def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = False,
-                 seed: int = 0) -> Any:
+def make_dataset(
+    x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = False, seed: int = 0
+) -> Any:
     """A ``tf.data`` pipeline: cache in memory, shuffle each epoch (training), batch, prefetch.
 
     Caching keeps the converted arrays in memory so each epoch only batches
@@ -28,7 +30,9 @@ def make_dataset(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = 
 
 def adam_cosine(peak_learning_rate: float, epochs: int, steps_per_epoch: int) -> Any:
     """Adam whose learning rate falls from ``peak_learning_rate`` to 0 along a cosine."""
-    schedule = keras.optimizers.schedules.CosineDecay(peak_learning_rate, decay_steps=epochs * steps_per_epoch)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        peak_learning_rate, decay_steps=epochs * steps_per_epoch
+    )
     return keras.optimizers.Adam(learning_rate=schedule)
 
 

@@ -10,6 +10,7 @@ array), so a re-saved copy works too and a damaged one is refused.
 
 Quick profile: ``weights=None`` (random filters, nothing read or downloaded).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -91,13 +92,21 @@ def validate_vgg16_notop(path: Path, digests: dict[str, str] | None = None) -> N
     try:
         f = h5py.File(path, "r")
     except OSError as err:
-        raise DataValidationError(f"cannot be read as an HDF5 weights file (truncated or not HDF5): {err}") from None
+        raise DataValidationError(
+            f"cannot be read as an HDF5 weights file (truncated or not HDF5): {err}"
+        ) from None
     with f:
         found: dict[str, dict[str, Any]] = {}
 
         def visit(name: str, obj: Any) -> None:
             if isinstance(obj, h5py.Dataset):
-                kind = "kernel" if len(obj.shape) == 4 else "bias" if len(obj.shape) == 1 else name
+                kind = (
+                    "kernel"
+                    if len(obj.shape) == 4
+                    else "bias"
+                    if len(obj.shape) == 1
+                    else name
+                )
                 found.setdefault(name.split("/")[0], {})[kind] = obj
 
         try:
@@ -105,24 +114,44 @@ def validate_vgg16_notop(path: Path, digests: dict[str, str] | None = None) -> N
             expected = base_weight_shapes()
             extra = sorted(set(found) - set(expected))
             if extra:
-                hint = " This looks like the with-top file (fc1, fc2, predictions);" if {"fc1", "fc2"} & set(extra) else ""
-                raise DataValidationError(f"holds layers the convolutional base does not have: {', '.join(extra)}.{hint} "
-                                          "the notebooks need the 'notop' file")
+                hint = (
+                    " This looks like the with-top file (fc1, fc2, predictions);"
+                    if {"fc1", "fc2"} & set(extra)
+                    else ""
+                )
+                raise DataValidationError(
+                    f"holds layers the convolutional base does not have: {', '.join(extra)}.{hint} "
+                    "the notebooks need the 'notop' file"
+                )
             for layer, (kernel, bias) in expected.items():
-                got = sorted((tuple(d.shape) for d in found.get(layer, {}).values()), key=len, reverse=True)
+                got = sorted(
+                    (tuple(d.shape) for d in found.get(layer, {}).values()),
+                    key=len,
+                    reverse=True,
+                )
                 if got != [kernel, bias]:
-                    raise DataValidationError(f"layer {layer} holds weights of shapes {got}, expected {[kernel, bias]}")
+                    raise DataValidationError(
+                        f"layer {layer} holds weights of shapes {got}, expected {[kernel, bias]}"
+                    )
             for layer in expected:
                 for kind in ("kernel", "bias"):
                     values = np.ascontiguousarray(found[layer][kind][()], dtype="<f4")
                     if not np.isfinite(values).all():
-                        raise DataValidationError(f"is damaged: {layer} {kind} holds {int((~np.isfinite(values)).sum())} "
-                                                  "non-finite values (NaN or infinity)")
+                        raise DataValidationError(
+                            f"is damaged: {layer} {kind} holds {int((~np.isfinite(values)).sum())} "
+                            "non-finite values (NaN or infinity)"
+                        )
                     if kind == "kernel" and not values.any():
-                        raise DataValidationError(f"is damaged or empty: every value of the {layer} kernel is zero")
-                    if hashlib.sha256(values.tobytes()).hexdigest() != digests.get(f"{layer}/{kind}"):
-                        raise DataValidationError(f"is damaged or not the ImageNet weights: the values of the {layer} "
-                                                  f"{kind} differ from the published ones")
+                        raise DataValidationError(
+                            f"is damaged or empty: every value of the {layer} kernel is zero"
+                        )
+                    if hashlib.sha256(values.tobytes()).hexdigest() != digests.get(
+                        f"{layer}/{kind}"
+                    ):
+                        raise DataValidationError(
+                            f"is damaged or not the ImageNet weights: the values of the {layer} "
+                            f"{kind} differ from the published ones"
+                        )
         except (OSError, RuntimeError, KeyError) as err:
             raise DataValidationError(f"is damaged (truncated?): {err}") from None
 
@@ -134,13 +163,22 @@ def vgg16_weights(quick: bool | None = None) -> str | None:
     return str(fetch(VGG16_NOTOP, validate=validate_vgg16_notop))
 
 
-def vgg16_base(weights: str | None, image_shape: tuple[int, int, int] = (224, 224, 3)) -> Any:
+def vgg16_base(
+    weights: str | None, image_shape: tuple[int, int, int] = (224, 224, 3)
+) -> Any:
     """``keras.applications.VGG16(include_top=False)`` with ``weights`` from :func:`vgg16_weights`."""
     import keras
 
     try:
-        return keras.applications.VGG16(include_top=False, weights=weights, input_tensor=keras.Input(shape=image_shape))
-    except (ValueError, OSError) as err:  # a file that passed the check but Keras still refuses
+        return keras.applications.VGG16(
+            include_top=False,
+            weights=weights,
+            input_tensor=keras.Input(shape=image_shape),
+        )
+    except (
+        ValueError,
+        OSError,
+    ) as err:  # a file that passed the check but Keras still refuses
         raise DataValidationError(
             f"Keras could not load VGG16 weights from {weights}: {err}\n"
             f"Replace it with {VGG16_NOTOP.url} ({VGG16_NOTOP.hash_algorithm} {VGG16_NOTOP.file_hash})."

@@ -12,8 +12,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXECUTED = Path(os.environ.get("DNN_EXECUTED", ROOT / "build" / "quick" / "executed"))
-NOISE = re.compile(r"^[IWEF]\d{4} |cpu_feature_guard|absl::InitializeLog|cuInit|cudart_stub|"
-                   r"oneDNN custom operations are on|TF-TRT Warning", re.M)
+NOISE = re.compile(
+    r"^[IWEF]\d{4} |cpu_feature_guard|absl::InitializeLog|cuInit|cudart_stub|"
+    r"oneDNN custom operations are on|TF-TRT Warning",
+    re.M,
+)
 
 
 def executed() -> list[Path]:
@@ -31,7 +34,9 @@ def noisy_lines(nb: dict) -> list[str]:
 
 
 def test_the_notebooks_were_executed():
-    assert len(executed()) == 9, f"expected 9 executed notebooks in {EXECUTED}: run `make booktest`"
+    assert len(executed()) == 9, (
+        f"expected 9 executed notebooks in {EXECUTED}: run `make booktest`"
+    )
 
 
 @pytest.mark.parametrize("path", executed(), ids=lambda p: p.stem)
@@ -42,8 +47,23 @@ def test_no_tensorflow_log_lines_in_any_output(path):
 
 
 def test_the_check_sees_the_usual_noise():
-    nb = {"cells": [{"outputs": [{"name": "stderr", "text": [
-        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
-        "I0000 00:00:1796099065.083293    3056 cudart_stub.cc:31] Could not find cuda drivers\n"]}]}]}
+    nb = {
+        "cells": [
+            {
+                "outputs": [
+                    {
+                        "name": "stderr",
+                        "text": [
+                            "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
+                            "I0000 00:00:1796099065.083293    3056 cudart_stub.cc:31] Could not find cuda drivers\n",
+                        ],
+                    }
+                ]
+            }
+        ]
+    }
     assert len(noisy_lines(nb)) == 3
-    assert noisy_lines({"cells": [{"outputs": [{"text": "Epoch 1/3 - loss 0.2\n"}]}]}) == []
+    assert (
+        noisy_lines({"cells": [{"outputs": [{"text": "Epoch 1/3 - loss 0.2\n"}]}]})
+        == []
+    )
