@@ -104,6 +104,8 @@ def prepare(src: Path, dst: Path) -> dict:
             continue
         if cell.source.startswith("# Colab only"):
             cell.metadata.setdefault("tags", []).append("remove-cell")
+        if "solution" in cell.metadata.get("tags", []):  # worked solutions: code folded, outputs shown
+            cell.metadata["tags"].append("hide-input")
         for out in cell.get("outputs", []):
             if out.output_type == "stream" and out.name == "stdout":
                 out.text = trim_stream(out.text)

@@ -16,7 +16,7 @@ NOTEBOOKS = ROOT / "notebooks"
 NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info"}
-ALLOWED_CELL_METADATA = {"tags"}
+ALLOWED_CELL_METADATA = {"tags", "jupyter"}
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
 REPO_URL_LINE = re.compile(r'^REPO_URL = "[^"]*"$', re.M)

@@ -127,3 +127,21 @@ def test_readme_links_are_generated_and_current():
         text=True,
     )
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_exercises_have_hints_and_a_hidden_worked_solution(path):
+    nb = load(path)
+    exercises = next(
+        nbtools.source(c) for c in nb["cells"] if "## Exercises" in nbtools.source(c)
+    )
+    numbered = re.findall(r"^\d+\. ", exercises, re.M)
+    assert numbered, "no numbered exercises"
+    assert exercises.count("*Hint:*") + exercises.count("(Hint:") >= len(numbered)
+    assert exercises.count("*Expect:*") + exercises.count("expect ") >= len(numbered)
+    solutions = [
+        c for c in nbtools.code_cells(nb) if "solution" in c["metadata"].get("tags", [])
+    ]
+    assert solutions, "no worked solution (a code cell tagged 'solution')"
+    for cell in solutions:
+        assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
