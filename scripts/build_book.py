@@ -96,15 +96,27 @@ def prepare(src: Path, dst: Path) -> dict:
     if info.get("completed") is False:
         notes.insert(
             0,
-            "```{error}\nThis run stopped with an error; the pages's later cells have no outputs.\n```",
+            "```{error}\nThis run stopped with an error; the page's later cells have no outputs.\n```",
         )
-    nb.cells.insert(1, nbformat.v4.new_markdown_cell("\n\n".join(notes)))
+    # the notes go right under the title, before the introduction
+    lines = nb.cells[0].source.split("\n")
+    cut = next(
+        (i + 1 for i, line in enumerate(lines) if line.startswith("# ")), len(lines)
+    )
+    nb.cells[0].source = "\n".join(lines[:cut])
+    rest = "\n".join(lines[cut:]).strip()
+    extra = [nbformat.v4.new_markdown_cell("\n\n".join(notes))]
+    if rest:
+        extra.append(nbformat.v4.new_markdown_cell(rest))
+    nb.cells[1:1] = extra
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         if cell.source.startswith("# Colab only"):
             cell.metadata.setdefault("tags", []).append("remove-cell")
-        if "solution" in cell.metadata.get("tags", []):  # worked solutions: code folded, outputs shown
+        if "solution" in cell.metadata.get(
+            "tags", []
+        ):  # worked solutions: code folded, outputs shown
             cell.metadata["tags"].append("hide-input")
         for out in cell.get("outputs", []):
             if out.output_type == "stream" and out.name == "stdout":
