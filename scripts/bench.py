@@ -21,7 +21,9 @@ import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # as notebook 03 runs
+os.environ.setdefault(
+    "TF_ENABLE_ONEDNN_OPTS", "1"
+)  # as `import utils` sets it for the notebooks
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -239,6 +241,7 @@ def main() -> int:
                 "versions": info.versions,
                 "cores": os.cpu_count(),
                 "bfloat16": {"supported": bf16 or gpu, "why": why},
+                "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
                 "matmul_peak_gflop_per_s": peaks,
                 "workloads": rows,
                 "recorded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(

@@ -6,6 +6,7 @@ are written to STDERR" straight to the process's stderr (file descriptor 2) whil
 ``TF_CPP_MIN_LOG_LEVEL`` can take effect. Jupyter forwards that descriptor into the notebook, so
 they land in the first cell's output. ``import utils`` therefore imports TensorFlow once, with
 descriptor 2 pointed at /dev/null for the duration, and sets the log level for everything after.
+It also turns on oneDNN's CPU kernels unless ``TF_ENABLE_ONEDNN_OPTS`` is already set.
 Python exceptions are not affected: a failing import still raises.
 """
 
@@ -47,6 +48,9 @@ def native_stderr_silenced() -> Iterator[None]:
 def import_tensorflow_quietly() -> None:
     """Import TensorFlow (and look for GPUs, which logs too) with its start-up lines silenced."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # errors only, from here on
+    # oneDNN's CPU kernels: TensorFlow leaves them off on some CPUs (AMD's, for one), where they
+    # make these notebooks' convolutions faster (`make bench`); no effect on a GPU
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
     if "tensorflow" in sys.modules:
         return
     with native_stderr_silenced():
