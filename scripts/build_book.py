@@ -82,10 +82,34 @@ from `DNN_PROFILE=full make run` for the real course.
 ```"""
 
 
+def info_from_setup_output(nb: nbformat.NotebookNode) -> dict:
+    """Run info read back from the setup cell's printed lines, for notebooks executed before
+    `run_notebooks.py` stored it in the metadata."""
+    info: dict = {}
+    for cell in nb.cells:
+        text = "".join(
+            o.get("text", "")
+            for o in cell.get("outputs", [])
+            if o.get("output_type") == "stream"
+        )
+        for line in text.splitlines():
+            key, _, value = line.partition(":")
+            if key == "Profile":
+                info["profile"] = value.split()[0]
+            elif key == "Device":
+                info["device"] = value.strip()
+            elif key == "Versions":
+                pairs = [v.strip().split(" ", 1) for v in value.split(",")]
+                info["versions"] = {k: v for k, v in pairs if v}
+        if "profile" in info:
+            return info
+    return info
+
+
 def prepare(src: Path, dst: Path) -> dict:
     """Copy one executed notebook for the site; return its run info."""
     nb = nbformat.read(src, as_version=4)
-    info = dict(nb.metadata.get("dnn_run", {}))
+    info = dict(nb.metadata.get("dnn_run", {})) or info_from_setup_output(nb)
     if not nb.cells or nb.cells[0].cell_type != "markdown":
         raise SystemExit(f"{src}: the first cell should be the title")
     link = f"[Open this notebook in Colab]({colab_url(ROOT / 'notebooks' / src.name)})"
