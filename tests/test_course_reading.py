@@ -29,7 +29,7 @@ PROJECT_TALK = [
 # quoted figures that are arithmetic on the architecture, not measurements (checked in the
 # notebook by utils checks), so no run records them
 ARITHMETIC = {
-    "04_vgg16_transfer_and_fine_tuning": {"10%"},
+    "04_vgg16_transfer_and_fine_tuning": {"11%"},
 }
 
 
