@@ -9,7 +9,13 @@
 
 Prints one table (workload, precision, examples/s, GFLOP/s, % of the matching peak) and writes it
 to results/<profile>/bench.json with the device and library versions; `make report` shows it.
-Synthetic data: the timings do not depend on the dataset. About two minutes on 2 CPU cores.
+Synthetic data: the timings do not depend on the dataset. About two minutes on 2 CPU cores
+(`DNN_PROFILE=quick`: smaller sizes and fewer steps, seconds; its figures are not results).
+
+Each row sets its own precision policy just before it builds its model, and checks that every
+layer of the built model computes in that precision before timing it: a row can never run in
+another precision than its label (`keras.backend.clear_session()` resets the global policy to
+float32, which once made every bfloat16 row after the first a float32 row).
 """
 
 from __future__ import annotations
@@ -30,15 +36,18 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import utils  # noqa: E402
-from utils.environment import cpu_bf16_support  # noqa: E402
+from utils import pick  # noqa: E402
+from utils.environment import cpu_bf16_support, cpu_description  # noqa: E402
 from utils.flops import model_flops, training_flops  # noqa: E402
+from utils.precision import check_precision, compute_dtypes, set_precision  # noqa: E402
 from utils.results import results_dir  # noqa: E402
 
 
 def matmul_peak(
-    dtype: str, sizes: tuple[int, ...] = (2048, 4096), repeats: int = 4
+    dtype: str, sizes: tuple[int, ...] | None = None, repeats: int = 4
 ) -> float:
     """Best GFLOP/s of an n x n matmul (2 n^3 FLOPs) over the sizes tried."""
+    sizes = sizes or pick(full=(2048, 4096), quick=(1024,))
     best = 0.0
     for n in sizes:
         a = tf.cast(tf.random.normal((n, n), seed=1), dtype)
@@ -137,11 +146,13 @@ def time_inference(model: keras.Model, x: np.ndarray, repeats: int) -> float:
 
 def workloads(rng: np.random.Generator) -> list[tuple]:
     """(name, builder, measure(model) -> examples/s, training?) for each workload."""
+    cat_px, vgg_px = 128, pick(full=224, quick=64)
+    steps = pick(full=1, quick=0.25)  # the quick profile times a quarter of the steps
     mnist_x = rng.random((128 * 8, 28, 28, 1), dtype="float32")
     mnist_y = rng.integers(0, 10, len(mnist_x))
-    cats_x = rng.uniform(0, 255, (32 * 4, 128, 128, 3)).astype("float32")
+    cats_x = rng.uniform(0, 255, (32 * 4, cat_px, cat_px, 3)).astype("float32")
     cats_y = rng.integers(0, 2, (len(cats_x), 1)).astype("float32")
-    vgg_x = rng.uniform(-120, 140, (8, 224, 224, 3)).astype("float32")
+    vgg_x = rng.uniform(-120, 140, (8, vgg_px, vgg_px, 3)).astype("float32")
     traffic_x = rng.random((32 * 16, 6, 1), dtype="float32")
     traffic_y = rng.random((len(traffic_x), 24), dtype="float32")
     return [
@@ -149,22 +160,29 @@ def workloads(rng: np.random.Generator) -> list[tuple]:
             "02 CNN, training, batch 128",
             lecture_cnn,
             lambda m: time_training(
-                m, mnist_x, mnist_y, "sparse_categorical_crossentropy", 128, 40
+                m,
+                mnist_x,
+                mnist_y,
+                "sparse_categorical_crossentropy",
+                128,
+                int(40 * steps),
             ),
             True,
         ),
         (
-            "03 model C, training, 128 px, batch 32",
-            model_c,
-            lambda m: time_training(m, cats_x, cats_y, "binary_crossentropy", 32, 12),
+            f"03 model C, training, {cat_px} px, batch 32",
+            lambda: model_c(cat_px),
+            lambda m: time_training(
+                m, cats_x, cats_y, "binary_crossentropy", 32, int(12 * steps)
+            ),
             True,
         ),
         (
-            "04 VGG16 base, forward, 224 px, batch 8",
+            f"04 VGG16 base, forward, {vgg_px} px, batch 8",
             lambda: keras.applications.VGG16(
                 include_top=False,
                 weights=None,
-                input_tensor=keras.Input(shape=(224, 224, 3)),
+                input_tensor=keras.Input(shape=(vgg_px, vgg_px, 3)),
             ),
             lambda m: time_inference(m, vgg_x, 3),
             False,
@@ -172,20 +190,59 @@ def workloads(rng: np.random.Generator) -> list[tuple]:
         (
             "06 LSTM(16), training, batch 32",
             lstm_forecaster,
-            lambda m: time_training(m, traffic_x, traffic_y, "mse", 32, 200),
+            lambda m: time_training(
+                m, traffic_x, traffic_y, "mse", 32, int(200 * steps)
+            ),
             True,
         ),
     ]
+
+
+def measure_row(
+    name: str, build, measure, training: bool, precision: str, peak: float
+) -> dict:
+    """One row: build the workload's model under ``precision``, check it, time it.
+
+    The session is cleared first and the policy set after it (clearing resets the policy), and
+    the built model must compute in ``precision`` in every layer but its float32 output layer,
+    or :class:`utils.precision.PrecisionError` stops the bench.
+    """
+    keras.backend.clear_session()
+    policy = set_precision(precision)
+    keras.utils.set_random_seed(0)
+    model = build()
+    check_precision(model, precision)
+    dtypes = sorted(set(compute_dtypes(model).values()))
+    flops = training_flops(model) if training else model_flops(model)
+    per_second = measure(model)
+    gflops = flops * per_second / 1e9
+    return {
+        "workload": name,
+        "precision": precision,
+        "policy": policy,
+        "compute_dtypes": dtypes,
+        "examples_per_s": per_second,
+        "gflop_per_example": flops / 1e9,
+        "gflop_per_s": gflops,
+        "percent_of_peak": 100 * gflops / peak,
+    }
+
+
+def bench_precisions(gpu: bool, bf16: bool) -> list[str]:
+    """float32 always; float16 and bfloat16 on a GPU; bfloat16 on a CPU that has it."""
+    if gpu:
+        return ["float32", "float16", "bfloat16"]
+    return ["float32", "bfloat16"] if bf16 else ["float32"]
 
 
 def main() -> int:
     info = utils.setup_notebook(seed=0)
     gpu = bool(tf.config.list_physical_devices("GPU"))
     bf16, why = cpu_bf16_support()
-    precisions = (
-        ["float32", "float16", "bfloat16"]
-        if gpu
-        else (["float32", "bfloat16"] if bf16 else ["float32"])
+    cpu = cpu_description()
+    precisions = bench_precisions(gpu, bf16)
+    print(
+        f"CPU: {cpu['model']} ({', '.join(cpu['flags']) or 'no bf16/AMX/AVX-512 flags'})"
     )
     print(
         f"bfloat16 on this CPU: {'yes' if bf16 else 'no'} ({why})"
@@ -198,32 +255,19 @@ def main() -> int:
     rows = []
     rng = np.random.default_rng(0)
     for precision in precisions:
-        keras.mixed_precision.set_global_policy(
-            "float32" if precision == "float32" else f"mixed_{precision}"
-        )
         for name, build, measure, training in workloads(rng):
-            keras.utils.set_random_seed(0)
-            model = build()
-            flops = training_flops(model) if training else model_flops(model)
-            per_second = measure(model)
-            gflops = flops * per_second / 1e9
-            rows.append(
-                {
-                    "workload": name,
-                    "precision": precision,
-                    "examples_per_s": per_second,
-                    "gflop_per_example": flops / 1e9,
-                    "gflop_per_s": gflops,
-                    "percent_of_peak": 100 * gflops / peaks[precision],
-                }
+            row = measure_row(
+                name, build, measure, training, precision, peaks[precision]
             )
+            rows.append(row)
             print(
-                f"  {name:<42} {precision:<9} {per_second:>10,.1f} /s {gflops:>8,.1f} GFLOP/s "
-                f"{rows[-1]['percent_of_peak']:>5.1f}% of peak",
+                f"  {name:<42} {precision:<9} {row['examples_per_s']:>10,.1f} /s "
+                f"{row['gflop_per_s']:>8,.1f} GFLOP/s "
+                f"{row['percent_of_peak']:>5.1f}% of peak",
                 flush=True,
             )
-            keras.backend.clear_session()
-    keras.mixed_precision.set_global_policy("float32")
+    keras.backend.clear_session()
+    set_precision("float32")
     print(
         "\n| workload | precision | examples/s | GFLOP/s | % of matmul peak |\n|---|---|---|---|---|"
     )
@@ -238,6 +282,7 @@ def main() -> int:
         json.dumps(
             {
                 "device": info.device,
+                "cpu": cpu,
                 "versions": info.versions,
                 "cores": os.cpu_count(),
                 "bfloat16": {"supported": bf16 or gpu, "why": why},

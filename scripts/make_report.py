@@ -38,20 +38,38 @@ def bench_section(path: Path) -> list[str]:
     peaks = ", ".join(
         f"{p} {v:,.0f} GFLOP/s" for p, v in bench["matmul_peak_gflop_per_s"].items()
     )
+    cpu = bench.get("cpu")
+    where = bench["device"] + (
+        f"; CPU {cpu['model']} ({', '.join(cpu['flags']) or 'none of the speed flags'})"
+        if cpu
+        else ""
+    )
     lines = [
         "",
         "## Speed (`make bench`)",
         "",
-        f"Measured {bench['recorded_at'][:10]} on {bench['device']}. Matrix-multiply peak: {peaks}. "
+        f"Measured {bench['recorded_at'][:10]} on {where}. Matrix-multiply peak: {peaks}. "
         f"bfloat16: {'yes' if bench['bfloat16']['supported'] else 'no'} ({bench['bfloat16']['why']}).",
-        "FLOPs are counted from the layers (`utils/flops.py`; training = 3 x forward).",
+        "FLOPs are counted from the layers (`utils/flops.py`; training = 3 x forward). Each row's",
+        "model was checked to compute in the row's precision before it was timed.",
         "",
-        "| workload | precision | examples/s | GFLOP/s | % of matmul peak |",
-        "|---|---|---|---|---|",
+        "| workload | precision | examples/s | vs float32 | GFLOP/s | % of matmul peak |",
+        "|---|---|---|---|---|---|",
     ]
+    float32 = {
+        r["workload"]: r["examples_per_s"]
+        for r in bench["workloads"]
+        if r["precision"] == "float32"
+    }
     for r in bench["workloads"]:
+        ratio = (
+            r["examples_per_s"] / float32[r["workload"]]
+            if r["workload"] in float32
+            else None
+        )
         lines.append(
             f"| {r['workload']} | {r['precision']} | {r['examples_per_s']:,.1f} | "
+            f"{f'{ratio:.2f}x' if ratio else ''} | "
             f"{r['gflop_per_s']:,.1f} | {r['percent_of_peak']:.0f}% |"
         )
     return lines

@@ -154,11 +154,25 @@ def test_report_shows_the_bench_table(tmp_path, monkeypatch):
                         "examples_per_s": 4000.0,
                         "gflop_per_s": 74.4,
                         "percent_of_peak": 41.2,
-                    }
+                    },
+                    {
+                        "workload": "02 CNN, training, batch 128",
+                        "precision": "bfloat16",
+                        "examples_per_s": 10000.0,
+                        "gflop_per_s": 186.0,
+                        "percent_of_peak": 20.3,
+                    },
                 ],
             }
         )
     )
     table = mod.build()
     assert "Matrix-multiply peak: float32 180 GFLOP/s" in table
-    assert "| 02 CNN, training, batch 128 | float32 | 4,000.0 | 74.4 | 41% |" in table
+    assert (
+        "| 02 CNN, training, batch 128 | float32 | 4,000.0 | 1.00x | 74.4 | 41% |"
+        in table
+    )
+    assert (
+        "| 02 CNN, training, batch 128 | bfloat16 | 10,000.0 | 2.50x | 186.0 | 20% |"
+        in table
+    )

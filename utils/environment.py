@@ -77,6 +77,26 @@ def cpu_bf16_support(cpuinfo: str = "/proc/cpuinfo") -> tuple[bool, str]:
     return False, "the CPU reports neither avx512_bf16 nor amx_bf16"
 
 
+SPEED_FLAGS = ("avx2", "avx512f", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16")
+
+
+def cpu_description(cpuinfo: str = "/proc/cpuinfo") -> dict:
+    """The CPU's model name and which of the flags that set its matrix speed it reports."""
+    model, flags = platform.processor() or platform.machine(), []
+    try:
+        with open(cpuinfo) as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and value.strip():
+                    model = value.strip()
+                elif key.strip() == "flags":
+                    flags = value.split()
+                    break
+    except OSError:
+        pass
+    return {"model": model, "flags": [flag for flag in SPEED_FLAGS if flag in flags]}
+
+
 def choose_mixed_precision(gpus: list) -> tuple[str | None, str]:
     """The mixed-precision policy for DNN_MIXED_PRECISION=1 on this machine, and why.
 
