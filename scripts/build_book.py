@@ -95,7 +95,7 @@ def info_from_setup_output(nb: nbformat.NotebookNode) -> dict:
         for line in text.splitlines():
             key, _, value = line.partition(":")
             if key == "Profile":
-                info["profile"] = value.split()[0]
+                info["profile"] = value.split()[0].rstrip(",")
             elif key == "Device":
                 info["device"] = value.strip()
             elif key == "Versions":

@@ -11,7 +11,16 @@ def _isolated_folders(tmp_path, monkeypatch):
     monkeypatch.setenv("DNN_RESULTS_DIR", str(tmp_path / "results"))
     monkeypatch.delenv("DNN_PROFILE", raising=False)
     monkeypatch.delenv("CI", raising=False)
+    for name in ("DNN_DEVICE", "DNN_MIXED_PRECISION"):
+        monkeypatch.delenv(name, raising=False)
     yield
+    # setup_notebook() keeps its RunInfo and sets Keras's global policy: undo both
+    import keras
+
+    from utils import environment
+
+    environment._RUN = None
+    keras.mixed_precision.set_global_policy("float32")
 
 
 @pytest.fixture

@@ -95,3 +95,93 @@ def test_setup_on_a_bf16_cpu_chooses_mixed_bfloat16(monkeypatch, capsys):
         )
     finally:
         keras.mixed_precision.set_global_policy("float32")
+
+
+def test_device_gpu_takes_the_accelerator_branches_on_a_cpu(monkeypatch, capsys):
+    import keras
+
+    monkeypatch.setenv("DNN_DEVICE", "gpu")
+    monkeypatch.setenv("DNN_MIXED_PRECISION", "1")
+    info = environment.setup_notebook(seed=0)
+    out = capsys.readouterr().out
+    assert info.accelerator is True and info.gpu is False
+    assert "DNN_DEVICE=gpu: taking the GPU branches on this CPU" in out
+    # what a GPU with tensor cores would get
+    assert info.precision == "mixed_float16"
+    assert keras.mixed_precision.global_policy().name == "mixed_float16"
+
+
+def test_device_auto_on_a_cpu_takes_the_cpu_branches(capsys):
+    info = environment.setup_notebook(seed=0)
+    assert info.accelerator is False and info.precision == "float32"
+    assert "Precision: float32 (set DNN_MIXED_PRECISION=1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "value,policy",
+    [("bfloat16", "mixed_bfloat16"), ("float16", "mixed_float16"), ("0", "float32")],
+)
+def test_a_named_precision_is_forced_on_any_machine(monkeypatch, value, policy):
+    import keras
+
+    monkeypatch.setenv("DNN_MIXED_PRECISION", value)
+    monkeypatch.setattr(
+        environment, "cpu_bf16_support", lambda: (False, "the CPU reports neither")
+    )
+    info = environment.setup_notebook(seed=0)
+    assert info.precision == policy == keras.mixed_precision.global_policy().name
+    assert info.mixed_precision is (policy != "float32")
+
+
+@pytest.mark.parametrize(
+    "name,value", [("DNN_DEVICE", "tpu"), ("DNN_MIXED_PRECISION", "half")]
+)
+def test_a_misspelt_switch_says_what_it_takes(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=f"{name}='{value}': use"):
+        environment.setup_notebook(seed=0)
+
+
+def test_mixed_precision_results_are_kept_apart(monkeypatch, tmp_path):
+    import json
+
+    from utils import results
+
+    monkeypatch.setenv("DNN_MIXED_PRECISION", "bfloat16")
+    monkeypatch.setenv("DNN_PROFILE", "quick")
+    environment.setup_notebook(seed=0)
+    results.record("99_demo", "accuracy", 0.5, unit="fraction")
+    path = tmp_path / "results" / "quick" / "mixed_bfloat16" / "99_demo.json"
+    entry = json.loads(path.read_text())["metrics"]["accuracy"]
+    assert entry["precision"] == "mixed_bfloat16"
+    assert not (tmp_path / "results" / "quick" / "99_demo.json").exists()
+
+
+def test_tolerance_follows_the_policy():
+    import keras
+
+    from utils.precision import tolerance
+
+    assert tolerance(1e-6, bfloat16=1e-2) == 1e-6
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    assert tolerance(1e-6, bfloat16=1e-2) == 1e-2
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    assert tolerance(1e-6, bfloat16=1e-2) == 1e-2
+    assert tolerance(1e-6, bfloat16=1e-2, float16=1e-3) == 1e-3
+
+
+def test_output_check_fails_on_a_16_bit_output():
+    import keras
+
+    from utils import CheckFailed
+    from utils.precision import check_output_float32
+
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    inputs = keras.Input((4,))
+    half = keras.Model(inputs, keras.layers.Dense(1)(inputs), name="half")
+    full = keras.Model(
+        inputs, keras.layers.Dense(1, dtype="float32")(inputs), name="full"
+    )
+    check_output_float32(full)
+    with pytest.raises(CheckFailed, match="half's output dtype"):
+        check_output_float32(half)

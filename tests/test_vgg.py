@@ -99,7 +99,9 @@ def test_all_zero_file_of_the_right_shapes_is_refused(full_profile, no_network):
     assert str(path) in str(info.value)
 
 
-def test_a_file_keras_cannot_load_gets_a_clear_error(full_profile, monkeypatch):
+def test_a_file_keras_cannot_load_is_refused_before_any_model_is_built(
+    full_profile, monkeypatch
+):
     path, digests = write_weights(
         data_dir() / VGG16_NOTOP.relpath,
         base_weight_shapes(),
@@ -107,13 +109,49 @@ def test_a_file_keras_cannot_load_gets_a_clear_error(full_profile, monkeypatch):
         seed=2,
     )
     monkeypatch.setattr("utils.vgg.VGG16_ARRAY_SHA256", digests)
-    with pytest.warns(UserWarning):
-        weights = vgg16_weights()
     with pytest.raises(
-        DataValidationError, match="Keras could not load VGG16 weights"
+        DataValidationError, match="not a weights file Keras can load into VGG16"
     ) as info:
-        vgg16_base(weights, image_shape=(32, 32, 3))
+        vgg16_weights()
     assert str(path) in str(info.value) and VGG16_NOTOP.url in str(info.value)
+
+
+def test_layer_order_that_swaps_two_kernels_is_refused(full_profile, monkeypatch):
+    # every dataset right, but Keras loads by the order of `layer_names`
+    path, digests = write_weights(
+        data_dir() / VGG16_NOTOP.relpath, base_weight_shapes(), seed=3
+    )
+    monkeypatch.setattr("utils.vgg.VGG16_ARRAY_SHA256", digests)
+    with h5py.File(path, "r+") as f:
+        names = [n.decode() for n in f.attrs["layer_names"]]
+        i, j = names.index("block4_conv2"), names.index("block4_conv3")
+        names[i], names[j] = names[j], names[i]
+        f.attrs["layer_names"] = np.array([n.encode() for n in names])
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(DataValidationError, match="loads wrong") as info:
+        vgg16_weights()
+    assert str(path) in str(info.value)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_weight_names_pointing_at_an_extra_zero_array_are_refused(
+    full_profile, monkeypatch
+):
+    path, digests = write_weights(
+        data_dir() / VGG16_NOTOP.relpath, base_weight_shapes(), seed=4
+    )
+    monkeypatch.setattr("utils.vgg.VGG16_ARRAY_SHA256", digests)
+    with h5py.File(path, "r+") as f:
+        group = f["block2_conv1"]
+        group["block2_conv1"].create_dataset(
+            "zeros:0", shape=(3, 3, 64, 128), dtype="float32"
+        )
+        group.attrs["weight_names"] = np.array(
+            [b"block2_conv1/zeros:0", b"block2_conv1/bias:0"]
+        )
+    with pytest.raises(DataValidationError) as info:
+        vgg16_weights()
+    assert str(path) in str(info.value) and "block2_conv1" in str(info.value)
 
 
 def test_with_top_file_is_refused_by_name(full_profile, tmp_path):

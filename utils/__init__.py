@@ -34,6 +34,7 @@ from .plotting import (
     show_model_diagram,
     show_source,
 )
+from .precision import check_output_float32, tolerance
 from .profile import get_profile, is_quick, pick
 from .results import Timer, record, save_figure
 from .training import EpochTimes, adam_cosine, make_dataset, steps_per_epoch
@@ -61,6 +62,8 @@ __all__ = [
     "show_images",
     "show_model_diagram",
     "show_source",
+    "check_output_float32",
+    "tolerance",
     "get_profile",
     "is_quick",
     "pick",

@@ -26,12 +26,21 @@ class RunInfo:
     profile: str
     seed: int
     device: str
-    gpu: bool
+    gpu: bool  # a GPU was found
     mixed_precision: bool
     versions: dict
+    accelerator: bool = (
+        False  # take the accelerator branches (a GPU, or DNN_DEVICE=gpu)
+    )
+    precision: str = "float32"  # the Keras dtype policy in use
 
 
 _RUN: RunInfo | None = None
+
+PROFILE_SAID = {
+    "full": "full, the lecture's datasets and epochs (DNN_PROFILE=quick for a fast check)",
+    "quick": "quick, small stand-in data and a few epochs (DNN_PROFILE=full for real)",
+}
 
 
 def in_colab() -> bool:
@@ -97,7 +106,9 @@ def cpu_description(cpuinfo: str = "/proc/cpuinfo") -> dict:
     return {"model": model, "flags": [flag for flag in SPEED_FLAGS if flag in flags]}
 
 
-def choose_mixed_precision(gpus: list) -> tuple[str | None, str]:
+def choose_mixed_precision(
+    gpus: list, simulated_gpu: bool = False
+) -> tuple[str | None, str]:
     """The mixed-precision policy for DNN_MIXED_PRECISION=1 on this machine, and why.
 
     A GPU of compute capability 7.0 or more (tensor cores) gets ``mixed_float16``; a CPU with
@@ -106,6 +117,8 @@ def choose_mixed_precision(gpus: list) -> tuple[str | None, str]:
     """
     import tensorflow as tf
 
+    if simulated_gpu:
+        return "mixed_float16", "what a GPU with tensor cores uses (DNN_DEVICE=gpu)"
     if gpus:
         try:
             capability = tf.config.experimental.get_device_details(gpus[0]).get(
@@ -128,12 +141,76 @@ def choose_mixed_precision(gpus: list) -> tuple[str | None, str]:
     return None, why + ": bfloat16 would be emulated, so float32 is faster"
 
 
-def _configure_device() -> tuple[str, bool, bool]:
+DEVICE_CHOICES = ("auto", "gpu", "cpu")
+
+
+def device_choice() -> str:
+    """``DNN_DEVICE``: 'auto' (the default: what the machine has), 'gpu' or 'cpu'.
+
+    'gpu' makes the notebooks take the branches they take on an accelerator even on a CPU
+    (slowly; the tests use it in the quick profile so that every GPU branch runs in CI);
+    'cpu' hides any GPU, so a machine with one runs the CPU branches.
+    """
+    raw = os.environ.get("DNN_DEVICE", "").strip().lower() or "auto"
+    if raw not in DEVICE_CHOICES:
+        raise ValueError(
+            f"DNN_DEVICE={raw!r}: use 'auto' (what this machine has), 'gpu' (take the "
+            "accelerator branches, even on a CPU) or 'cpu' (hide any GPU)"
+        )
+    return raw
+
+
+PRECISION_CHOICES = {
+    "": None,
+    "0": None,
+    "false": None,
+    "no": None,
+    "off": None,
+    "float32": None,
+    "1": "auto",
+    "true": "auto",
+    "yes": "auto",
+    "on": "auto",
+    "auto": "auto",
+    "bfloat16": "mixed_bfloat16",
+    "mixed_bfloat16": "mixed_bfloat16",
+    "float16": "mixed_float16",
+    "mixed_float16": "mixed_float16",
+}
+
+
+def precision_choice() -> str | None:
+    """``DNN_MIXED_PRECISION``: None (float32), 'auto' (1: the machine's fast policy), or a policy.
+
+    '1' picks what this machine runs fast (:func:`choose_mixed_precision`); 'bfloat16' or
+    'float16' force that policy on any machine (emulated, slow, where the hardware lacks it).
+    """
+    raw = os.environ.get("DNN_MIXED_PRECISION", "").strip().lower()
+    if raw not in PRECISION_CHOICES:
+        raise ValueError(
+            f"DNN_MIXED_PRECISION={raw!r}: use 1 (the fast policy for this machine), "
+            "bfloat16 or float16 (force one), or 0 (float32, the default)"
+        )
+    return PRECISION_CHOICES[raw]
+
+
+def _configure_device() -> tuple[str, bool, bool, str, str]:
+    """Find the device, apply DNN_DEVICE and DNN_MIXED_PRECISION.
+
+    Returns (device description, accelerator branches?, GPU found?, policy name, a sentence
+    saying which precision and why).
+    """
     import tensorflow as tf
     import keras
 
+    choice = device_choice()
     gpus = tf.config.list_physical_devices("GPU")
-    mixed = os.environ.get("DNN_MIXED_PRECISION", "").strip() in {"1", "true", "yes"}
+    if gpus and choice == "cpu":
+        try:
+            tf.config.set_visible_devices([], "GPU")
+            gpus = []
+        except RuntimeError:  # the GPU is already in use in this process
+            pass
     if gpus:
         for gpu in gpus:
             try:
@@ -152,21 +229,42 @@ def _configure_device() -> tuple[str, bool, bool]:
     else:
         cores = os.cpu_count() or 1
         device = f"CPU only ({cores} cores, {platform.machine()})"
+        if choice == "cpu":
+            device += "; DNN_DEVICE=cpu: any GPU is hidden"
         if in_colab():
             device += (
                 "\n  No GPU in this Colab runtime: Runtime > Change runtime type > "
                 "Hardware accelerator: GPU, then run the notebook again."
             )
-    if mixed:
-        policy, why = choose_mixed_precision(gpus)
-        if policy:
-            keras.mixed_precision.set_global_policy(policy)
-            print(f"Precision: {policy} ({why}); keep the last layer in float32")
-            device += f"; {policy}"
+    accelerator = bool(gpus) or choice == "gpu"
+    if accelerator and not gpus:
+        device += (
+            "; DNN_DEVICE=gpu: taking the GPU branches on this CPU (slow: for tests)"
+        )
+    wanted = precision_choice()
+    policy, said = (
+        "float32",
+        "float32 (set DNN_MIXED_PRECISION=1 for 16-bit arithmetic)",
+    )
+    if wanted == "auto":
+        chosen, why = choose_mixed_precision(
+            gpus, simulated_gpu=accelerator and not gpus
+        )
+        if chosen:
+            policy, said = (
+                chosen,
+                f"{chosen} ({why}); the output layers stay in float32",
+            )
         else:
-            print(f"Precision: float32. DNN_MIXED_PRECISION is set, but {why}.")
-            mixed = False
-    return device, bool(gpus), mixed
+            said = f"float32. DNN_MIXED_PRECISION is set, but {why}."
+    elif wanted:
+        policy = wanted
+        said = (
+            f"{policy} (DNN_MIXED_PRECISION asks for it; where the hardware lacks it, it "
+            "is emulated and slower than float32)"
+        )
+    keras.mixed_precision.set_global_policy(policy)
+    return device, accelerator, bool(gpus), policy, said
 
 
 def setup_notebook(seed: int = 42, quiet_tf: bool = True) -> RunInfo:
@@ -191,7 +289,7 @@ def setup_notebook(seed: int = 42, quiet_tf: bool = True) -> RunInfo:
     tf.get_logger().setLevel(
         "ERROR"
     )  # e.g. "triggered tf.function retracing" when many small models predict
-    device, gpu, mixed = _configure_device()
+    device, accelerator, gpu, policy, precision_said = _configure_device()
     versions = {
         "python": platform.python_version(),
         "tensorflow": tf.__version__,
@@ -199,15 +297,23 @@ def setup_notebook(seed: int = 42, quiet_tf: bool = True) -> RunInfo:
         "numpy": np.__version__,
         "matplotlib": matplotlib.__version__,
     }
-    print("Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
-    print(
-        f"Profile:  {profile}  (set DNN_PROFILE=full or quick; CI=true implies quick)"
-    )
-    print(f"Device:   {device}")
-    print(f"Seed:     {seed}")
+    print("Versions:  " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    print(f"Profile:   {PROFILE_SAID[profile]}")
+    print(f"Device:    {device}")
+    print(f"Precision: {precision_said}")
+    print(f"Seed:      {seed}")
     if profile == "quick":
         print("\n" + QUICK_BANNER)
-    _RUN = RunInfo(profile, seed, device.splitlines()[0], gpu, mixed, versions)
+    _RUN = RunInfo(
+        profile,
+        seed,
+        device.splitlines()[0],
+        gpu,
+        policy != "float32",
+        versions,
+        accelerator=accelerator,
+        precision=policy,
+    )
     _write_run_info(_RUN)
     return _RUN
 

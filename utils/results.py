@@ -38,6 +38,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def run_folder(profile: str | None = None) -> Path:
+    """``results/<profile>/``, or ``results/<profile>/<policy>/`` for a mixed-precision run.
+
+    Runs in float32 and under a mixed policy are kept apart, so that each can be compared with
+    the other and neither overwrites the other's figures.
+    """
+    info = run_info()
+    precision = info.precision if info else "float32"
+    folder = results_dir() / (profile or get_profile())
+    return folder if precision == "float32" else folder / precision
+
+
 def record(
     notebook: str,
     name: str,
@@ -62,13 +74,14 @@ def record(
         "epochs": epochs,
         "wall_time_s": None if wall_time_s is None else round(float(wall_time_s), 1),
         "device": info.device if info else "unknown (setup_notebook() not called)",
+        "precision": info.precision if info else "float32",
         "versions": info.versions if info else {},
         "recorded_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
     if note:
         entry["note"] = note
     entry.update({k: _plain(v) for k, v in extra.items()})
-    path = results_dir() / profile / f"{notebook}.json"
+    path = run_folder(profile) / f"{notebook}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"notebook": notebook, "metrics": {}}
     if path.exists():
@@ -87,7 +100,7 @@ def record(
 
 def save_figure(fig: Any, notebook: str, name: str, dpi: int = 80) -> Path:
     """Save a matplotlib figure to ``results/<profile>/figures/<notebook>__<name>.png`` and return the path."""
-    path = results_dir() / get_profile() / "figures" / f"{notebook}__{name}.png"
+    path = run_folder() / "figures" / f"{notebook}__{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     try:

@@ -153,7 +153,41 @@ def validate_vgg16_notop(path: Path, digests: dict[str, str] | None = None) -> N
                             f"{kind} differ from the published ones"
                         )
         except (OSError, RuntimeError, KeyError) as err:
-            raise DataValidationError(f"is damaged (truncated?): {err}") from None
+            raise DataValidationError(f"is damaged: {err}") from None
+    check_what_keras_loads(path, digests)
+
+
+def check_what_keras_loads(path: Path, digests: dict[str, str] | None = None) -> None:
+    """Load the file as ``keras.applications.VGG16`` will, and compare every layer's weights.
+
+    Keras reads an HDF5 weights file by the order of its ``layer_names`` attribute and each
+    layer's ``weight_names``, not by the arrays' paths, so a file whose datasets are all right
+    can still put one layer's kernel into another, or zeros where a kernel should be. Only what
+    lands in the model counts: each layer's kernel and bias must be that layer's published values.
+    """
+    import keras
+    import numpy as np
+
+    digests = VGG16_ARRAY_SHA256 if digests is None else digests
+    try:
+        base = keras.applications.VGG16(
+            include_top=False, weights=str(path), input_shape=(32, 32, 3)
+        )
+    except (ValueError, OSError, KeyError, RuntimeError) as err:
+        raise DataValidationError(
+            f"is not a weights file Keras can load into VGG16: {err}"
+        ) from None
+    for layer in base_weight_shapes():
+        for kind, values in zip(
+            ("kernel", "bias"), base.get_layer(layer).get_weights()
+        ):
+            data = np.ascontiguousarray(values, dtype="<f4").tobytes()
+            if hashlib.sha256(data).hexdigest() != digests.get(f"{layer}/{kind}"):
+                raise DataValidationError(
+                    f"loads wrong: Keras puts into the {layer} {kind} values that are not "
+                    f"its published ones (the file's layer_names or weight_names attributes "
+                    "point at other data)"
+                )
 
 
 def vgg16_weights(quick: bool | None = None) -> str | None:
