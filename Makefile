@@ -1,26 +1,34 @@
 # Deep Neural Networks, runnable: the README's contract.
-#   make setup    create .venv, install requirements + this project + Graphviz
-#   make test     lint + unit tests + every notebook under nbval + the course site in chromium (quick profile)
+#   make setup    .venv (newest TensorFlow) and .venv-oldest (Colab's stack), Graphviz, chromium
+#   make test     lint, unit tests, every notebook on both stacks and under mixed precision, the
+#                 Colab cell, the device check and the course site in chromium (quick profile)
 #   make run      execute every notebook headless into build/executed/ (NB=02 for one)
 #   make book     render build/executed/ into the course site, build/book/html/ (no execution)
 #   make report   build results/README.md from results/full/*.json
 #   make bench    the machine's matmul peak and each workload's share of it (results/<profile>/bench.json)
+#   make device-check   bench + notebook 02 + as much of the full profile as fits in 8 minutes
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# the oldest stack we support, Colab's (constraints/oldest.txt); the notebooks run in it too
+VENV_OLDEST ?= .venv-oldest
+PY_OLDEST := $(VENV_OLDEST)/bin/python
+NBVAL := -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-cell-timeout=900
 # hide pip's noise about absent local indexes; with pipefail a failing pip still fails the step
 PIP_QUIET := 2>&1 | { grep -vE "is ignored: it is neither a file nor a directory" || true; }
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONUNBUFFERED := 1
 NB ?=
 
-.PHONY: help setup test lint unit nbtest booktest run book report bench clean-notebooks links check-links clean
+.PHONY: help setup setup-newest setup-oldest test lint unit nbtest nbtest-oldest colabtest device-check-quick booktest run book report bench device-check clean-notebooks links check-links clean
 
 help:
-	@sed -n '2,8p' Makefile
+	@sed -n '2,10p' Makefile
 
-setup:
+setup: setup-newest setup-oldest
+
+setup-newest:
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@set -o pipefail; $(PY) -m pip install -q --upgrade pip $(PIP_QUIET)
 	@set -o pipefail; $(PY) -m pip install -q -r requirements.txt $(PIP_QUIET)
@@ -30,22 +38,44 @@ setup:
 	@bash scripts/install_book_deps.sh
 	@mkdir -p data
 
-test: lint unit nbtest booktest
+# Colab's stack, without this project installed (the notebooks find `utils` by PYTHONPATH, and
+# the Colab-cell test installs it into a fresh environment that sees this one's packages)
+setup-oldest:
+	@test -x $(PY_OLDEST) || $(PYTHON) -m venv $(VENV_OLDEST)
+	@set -o pipefail; $(PY_OLDEST) -m pip install -q --upgrade pip $(PIP_QUIET)
+	@set -o pipefail; $(PY_OLDEST) -m pip install -q -r requirements.txt -c constraints/oldest.txt $(PIP_QUIET)
+	@$(PY_OLDEST) -m pip uninstall -q -y dnn-runnable 2>/dev/null || true
+	@$(PY_OLDEST) -c "import tensorflow as tf, keras; print('oldest stack: tensorflow', tf.__version__, '/ keras', keras.__version__)"
+
+test: lint unit nbtest nbtest-oldest colabtest device-check-quick booktest
 
 lint:
-	$(PY) -m ruff check utils scripts tests notebooks
-	$(PY) -m ruff format --check utils scripts tests notebooks
+	$(PY) -m ruff check utils scripts tests notebooks book
+	$(PY) -m ruff format --check utils scripts tests notebooks book
 
 unit:
-	MPLBACKEND=Agg DNN_PROFILE=quick $(PY) -m pytest -q tests --ignore=tests/browser
+	MPLBACKEND=Agg DNN_PROFILE=quick $(PY) -m pytest -q tests --ignore=tests/browser --ignore=tests/colab
 
+# every notebook on the newest stack, float32, the CPU's branches
 nbtest:
-	DNN_PROFILE=quick $(PY) -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
-		--nbval-cell-timeout=900 notebooks
+	DNN_PROFILE=quick DNN_DEVICE=cpu $(PY) $(NBVAL) notebooks
 
-# the course site, from quick-profile executions kept apart from build/executed, checked in chromium
+# every notebook on Colab's stack as a Colab GPU runs it: the GPU's branches, mixed_float16
+nbtest-oldest:
+	PYTHONPATH=$(CURDIR) DNN_PROFILE=quick DNN_DEVICE=gpu DNN_MIXED_PRECISION=1 $(PY_OLDEST) $(NBVAL) notebooks
+
+# the notebooks' first cell in a fresh environment that has Colab's stack and not this project
+colabtest:
+	DNN_COLAB_STACK=$$($(PY_OLDEST) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") \
+		$(PY) -m pytest -q -p no:cacheprovider tests/colab
+
+device-check-quick:
+	DNN_PROFILE=quick $(PY) scripts/device_check.py --budget 180
+
+# the course site, from quick-profile executions under the CPU's mixed_bfloat16 (so every notebook
+# also runs in 16 bits), kept apart from build/executed, checked in chromium
 booktest:
-	DNN_PROFILE=quick $(PY) scripts/run_notebooks.py --out build/quick/executed
+	DNN_PROFILE=quick DNN_DEVICE=cpu DNN_MIXED_PRECISION=bfloat16 $(PY) scripts/run_notebooks.py --out build/quick/executed
 	$(PY) scripts/build_book.py --executed build/quick/executed --out build/quick/book
 	DNN_BOOK_HTML=build/quick/book/html DNN_EXECUTED=build/quick/executed $(PY) -m pytest -q -p no:cacheprovider tests/browser
 
@@ -61,6 +91,10 @@ report:
 bench:
 	$(PY) scripts/bench.py
 
+# on a GPU machine: DNN_DATA_DIR=... make device-check (results/gpu/, build/device/executed/)
+device-check:
+	$(PY) scripts/device_check.py --budget 480
+
 clean-notebooks:
 	$(PY) scripts/clean_notebooks.py notebooks/*.ipynb
 
@@ -71,4 +105,4 @@ check-links:
 	$(PY) scripts/sync_links.py --check
 
 clean:
-	rm -rf build results/quick .pytest_cache
+	rm -rf build results/quick results/*/quick .pytest_cache

@@ -36,4 +36,7 @@ html_theme_options = {
     "navigation_with_keys": False,
 }
 # a build is reproducible: the same inputs give the same pages
-html_context = {"default_mode": "light", "build_info": json.loads(os.environ.get("DNN_BOOK_INFO", "{}"))}
+html_context = {
+    "default_mode": "light",
+    "build_info": json.loads(os.environ.get("DNN_BOOK_INFO", "{}")),
+}

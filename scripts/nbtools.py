@@ -21,6 +21,22 @@ BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
 REPO_URL_LINE = re.compile(r'^REPO_URL = "[^"]*"$', re.M)
 COLAB_CELL_MARK = "# Colab only"
+# The first code cell of every notebook (`make links` writes it). It installs `utils` inside
+# Colab and does nothing anywhere else. `utils` asks for neither TensorFlow nor Keras, so pip
+# leaves Colab's own untouched (reinstalling them would make Colab restart its runtime).
+# DNN_UTILS_SOURCE, when set, names another source for pip (the tests install a local clone).
+COLAB_CELL = """# Colab only: install this collection's `utils` package (elsewhere it does nothing).
+import sys
+
+REPO_URL = "{repo}"
+if "google.colab" in sys.modules:
+    import os
+    import subprocess
+
+    # Colab's own TensorFlow and Keras stay as they are: `utils` does not ask for them
+    source = os.environ.get("DNN_UTILS_SOURCE", f"git+{{REPO_URL}}.git")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", source], check=True)
+"""
 SETUP_CALL = re.compile(r"^\s*(RUN\s*=\s*)?utils\.setup_notebook\(", re.M)
 PARAMS_MARK = "# Parameters"
 

@@ -1,7 +1,7 @@
 """Generate every repository link from the one URL in pyproject.toml.
 
 * each notebook's Colab badge (first markdown cell),
-* each notebook's Colab-only install cell (its REPO_URL line),
+* each notebook's Colab-only install cell (the whole cell, from nbtools.COLAB_CELL),
 * the README's table of notebooks (between the notebooks markers).
 
 `--check` changes nothing and exits 1 when something is out of date.
@@ -16,8 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from nbtools import (
     BADGE,
+    COLAB_CELL,
     COLAB_CELL_MARK,
-    REPO_URL_LINE,
     ROOT,
     badge_markdown,
     colab_url,  # noqa: E402
@@ -44,10 +44,7 @@ def sync_notebook(path: Path, write: bool = True) -> bool:
     _set_source(first_md, new)
     for cell in nb["cells"]:
         if cell["cell_type"] == "code" and source(cell).startswith(COLAB_CELL_MARK):
-            _set_source(
-                cell,
-                REPO_URL_LINE.sub(f'REPO_URL = "{repository_url()}"', source(cell)),
-            )
+            _set_source(cell, COLAB_CELL.format(repo=repository_url()).rstrip("\n"))
     out = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
     if out != raw:
         if write:

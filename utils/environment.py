@@ -118,7 +118,7 @@ def choose_mixed_precision(
     import tensorflow as tf
 
     if simulated_gpu:
-        return "mixed_float16", "what a GPU with tensor cores uses (DNN_DEVICE=gpu)"
+        return "mixed_float16", "DNN_DEVICE=gpu: the policy of a GPU with tensor cores"
     if gpus:
         try:
             capability = tf.config.experimental.get_device_details(gpus[0]).get(
@@ -194,7 +194,10 @@ def precision_choice() -> str | None:
     return PRECISION_CHOICES[raw]
 
 
-def _configure_device() -> tuple[str, bool, bool, str, str]:
+FLOAT16_MAX = 65_504.0  # the largest finite float16
+
+
+def _configure_device(float16: bool = True) -> tuple[str, bool, bool, str, str]:
     """Find the device, apply DNN_DEVICE and DNN_MIXED_PRECISION.
 
     Returns (device description, accelerator branches?, GPU found?, policy name, a sentence
@@ -263,14 +266,25 @@ def _configure_device() -> tuple[str, bool, bool, str, str]:
             f"{policy} (DNN_MIXED_PRECISION asks for it; where the hardware lacks it, it "
             "is emulated and slower than float32)"
         )
+    if policy == "mixed_float16" and not float16:
+        policy = "float32"
+        said = (
+            "float32. DNN_MIXED_PRECISION would give mixed_float16 here, but this notebook's "
+            f"inputs go beyond float16's largest value ({FLOAT16_MAX:,.0f}), so it stays in "
+            "float32"
+        )
     keras.mixed_precision.set_global_policy(policy)
     return device, accelerator, bool(gpus), policy, said
 
 
-def setup_notebook(seed: int = 42, quiet_tf: bool = True) -> RunInfo:
-    """Seed everything, set the plot style, and print versions, profile and device.
+def setup_notebook(
+    seed: int = 42, quiet_tf: bool = True, float16: bool = True
+) -> RunInfo:
+    """Seed everything, set the plot style, and print versions, profile, device and precision.
 
-    Call it once, in the first code cell of every notebook.
+    Call it once, in the first code cell of every notebook. ``float16=False`` keeps a notebook
+    whose raw inputs exceed float16's range (dollar prices, say) in float32 where mixed
+    precision would mean float16; bfloat16 has float32's range and is kept.
     """
     global _RUN
     if quiet_tf:
@@ -289,7 +303,7 @@ def setup_notebook(seed: int = 42, quiet_tf: bool = True) -> RunInfo:
     tf.get_logger().setLevel(
         "ERROR"
     )  # e.g. "triggered tf.function retracing" when many small models predict
-    device, accelerator, gpu, policy, precision_said = _configure_device()
+    device, accelerator, gpu, policy, precision_said = _configure_device(float16)
     versions = {
         "python": platform.python_version(),
         "tensorflow": tf.__version__,
