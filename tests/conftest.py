@@ -13,6 +13,8 @@ def _isolated_folders(tmp_path, monkeypatch):
     monkeypatch.delenv("CI", raising=False)
     for name in ("DNN_DEVICE", "DNN_MIXED_PRECISION"):
         monkeypatch.delenv(name, raising=False)
+    # the photo checks' verdict cache too, so that no test sees another's verdicts
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     yield
     # setup_notebook() keeps its RunInfo and sets Keras's global policy: undo both
     import keras
@@ -44,3 +46,22 @@ def no_network(monkeypatch):
 
     monkeypatch.setattr(keras.utils, "get_file", offline)
     return calls
+
+
+@pytest.fixture
+def photo_folder():
+    """A hand-placed subset: 3 photos per class and split, all good."""
+    from test_bad_data import write_jpeg
+
+    from utils import cats_dogs
+    from utils.data import data_dir
+
+    root = data_dir() / cats_dogs.SUBSET
+    for split in cats_dogs.SPLITS:
+        for cls in cats_dogs.CLASSES:
+            for i in range(3):
+                write_jpeg(
+                    root / split / cls / f"{cls[:-1]}.{i}.jpg",
+                    seed=hash((split, cls, i)) % 1000,
+                )
+    return root

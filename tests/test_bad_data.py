@@ -27,11 +27,6 @@ def snapshot(folder):
     return out
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-
-
 # --- photos ---------------------------------------------------------------------------------------
 
 
@@ -42,20 +37,6 @@ def write_jpeg(path, seed=0, size=(40, 30)):
         path, "JPEG"
     )
     return path
-
-
-@pytest.fixture
-def photo_folder():
-    """A hand-placed subset: 3 photos per class and split, all good."""
-    root = data_dir() / cats_dogs.SUBSET
-    for split in cats_dogs.SPLITS:
-        for cls in cats_dogs.CLASSES:
-            for i in range(3):
-                write_jpeg(
-                    root / split / cls / f"{cls[:-1]}.{i}.jpg",
-                    seed=hash((split, cls, i)) % 1000,
-                )
-    return root
 
 
 def break_photos(root):
@@ -203,14 +184,14 @@ def test_negative_or_infinite_volumes_are_refused(tmp_path):
     path = write_traffic(
         tmp_path / "t.csv.gz", ["2016-01-01 00:00:00", "2016-01-01 01:00:00"], [-5, 10]
     )
-    with pytest.raises(DataValidationError, match="negative or infinite"):
+    with pytest.raises(DataValidationError, match="negative, infinite or beyond"):
         traffic.read_traffic_csv(path)
     path = write_traffic(
         tmp_path / "u.csv.gz",
         ["2016-01-01 00:00:00", "2016-01-01 01:00:00"],
         [np.inf, 10],
     )
-    with pytest.raises(DataValidationError, match="negative or infinite"):
+    with pytest.raises(DataValidationError, match="negative, infinite or beyond"):
         traffic.read_traffic_csv(path)
 
 
@@ -260,7 +241,7 @@ def test_infinite_feature_value_is_an_error(tmp_path):
     df.to_csv(path, index=False)
     with pytest.raises(
         DataValidationError,
-        match=r"'LotArea' holds infinite values \(CSV lines \[6\]\)",
+        match=r"'LotArea' holds infinite values .*: CSV lines \[6\]",
     ):
         houses.read_house_csv(path)
 
@@ -333,7 +314,7 @@ def test_a_download_that_cannot_be_written_leaves_nothing(full_profile, monkeypa
         open(path, "wb").write(b"x")
         return path
 
-    def no_space(src, dst):
+    def no_space(src, dst, *args):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
@@ -342,12 +323,13 @@ def test_a_download_that_cannot_be_written_leaves_nothing(full_profile, monkeypa
         lambda path, algorithm="sha256": traffic.TRAFFIC.file_hash,
     )
     monkeypatch.setattr("utils.traffic.validate_traffic_file", lambda path: None)
-    monkeypatch.setattr(shutil, "copyfile", no_space)
+    monkeypatch.setattr(shutil, "copyfileobj", no_space)
     data_dir().mkdir(parents=True)
     with pytest.raises(DataUnavailableError, match="No space left on device") as info:
         traffic.load_traffic()
     assert str(data_dir() / traffic.TRAFFIC.relpath) in str(info.value)
     assert snapshot(data_dir()) == {}
+    assert list(data_dir().iterdir()) == []  # not even the traffic/ folder it made
 
 
 # --- VGG16 weights --------------------------------------------------------------------------------

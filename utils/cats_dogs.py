@@ -11,10 +11,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import warnings
 import zipfile
@@ -24,7 +26,14 @@ from typing import Iterable
 
 import numpy as np
 
-from .data import DataValidationError, RemoteFile, data_dir, fetch
+from .data import (
+    SPECIAL_FILES,
+    DataValidationError,
+    RemoteFile,
+    data_dir,
+    fetch,
+    write_atomically,
+)
 from .profile import is_quick
 
 PET_IMAGES = RemoteFile(
@@ -39,6 +48,10 @@ SPLITS = ("train", "validation", "test")
 FULL_SIZES = {"train": 1000, "validation": 500, "test": 500}
 STANDIN_SIZES = {"train": 30, "validation": 15, "test": 15}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif"}
+# Photos above this many pixels are refused, by name, from their header and before anything
+# decodes them: a small file can declare a huge image (a "decompression bomb": a 49 KB PNG of
+# 20,000 x 20,000 pixels decodes to 1.2 GB). The dataset's photos are below 0.3 megapixels.
+MAX_PIXELS = 50_000_000
 
 
 @dataclass
@@ -226,10 +239,11 @@ def _photos_in(folder: Path) -> list[Path]:
     sub-folders too, whose name ends in an image suffix (hidden ones such as macOS's ``._cat.1.jpg``
     included: Keras reads them, so they are checked). Files with other suffixes are ignored."""
     found = []
-    for dirpath, _, filenames in os.walk(folder):
+    for dirpath, dirnames, filenames in os.walk(folder):
+        # a folder named like a photo is listed too, so that the check can name it
         found += [
             Path(dirpath) / name
-            for name in filenames
+            for name in filenames + dirnames
             if Path(name).suffix.lower() in IMAGE_SUFFIXES
         ]
     return sorted(found)
@@ -240,18 +254,59 @@ def _verdict_cache_path() -> Path:
     return Path(base) / "dnn-runnable" / "photo-verdicts.json"
 
 
-def _decode_verdict(path: Path) -> str:
+def _file_verdict(path: Path) -> str:
+    """``""`` when ``path`` can be opened as a photo file at all, else why not (metadata only)."""
+    try:
+        os.fsencode(path.name).decode("utf-8")
+    except UnicodeDecodeError:
+        return "its name is not valid UTF-8, which TensorFlow cannot open: rename it"
+    try:
+        info = path.stat()
+    except OSError as err:
+        return f"cannot be read ({err.strerror or err})"
+    if stat.S_ISDIR(info.st_mode):
+        return "a folder, not a photo"
+    if not stat.S_ISREG(info.st_mode):
+        kind = SPECIAL_FILES.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        return f"{kind}, not a photo (reading it could wait forever)"
+    if not os.access(path, os.R_OK):
+        return "cannot be read (permission denied)"
+    return ""
+
+
+def _pixel_verdict(data: bytes) -> str:
+    """``""`` unless the image's header declares more than ``MAX_PIXELS`` pixels."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:  # reads the header only
+                width, height = img.size
+    except Image.DecompressionBombError as err:
+        sizes = re.findall(r"\d+", str(err))
+        return f"declares an image too large to decode safely ({sizes[0] if sizes else 'over 178 million'} pixels)"
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return ""  # not for the header to judge: the decoding below says why
+    if width * height > MAX_PIXELS:
+        return (
+            f"is {width:,} x {height:,} pixels ({width * height / 1e6:,.0f} megapixels), "
+            f"above the {MAX_PIXELS / 1e6:.0f}-megapixel limit: too large to decode safely"
+        )
+    return ""
+
+
+def _decode_verdict(data: bytes) -> str:
     """``""`` when TensorFlow decodes the whole file as the loader will, else the reason it cannot."""
     import tensorflow as tf
 
-    if path.is_dir():
-        return "a folder, not a photo"
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        return f"cannot be read ({err.strerror or err})"
     if not data:
         return "empty file"
+    too_large = _pixel_verdict(data)
+    if too_large:
+        return too_large
     try:  # the call image_dataset_from_directory makes, so what passes here loads there
         image = tf.io.decode_image(data, channels=3, expand_animations=False)
     except (tf.errors.InvalidArgumentError, tf.errors.UnknownError, ValueError) as err:
@@ -261,6 +316,17 @@ def _decode_verdict(path: Path) -> str:
     if min(int(image.shape[0]), int(image.shape[1])) < 1:
         return "has no pixels"
     return ""
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path for a message, relative to ``root``; a name that is not UTF-8 shown escaped."""
+    rel = path.relative_to(root) if path.is_relative_to(root) else path
+    text = str(rel)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = ascii(text)
+    return text
 
 
 @dataclass
@@ -281,13 +347,16 @@ class PhotoCheck:
 def check_photos(root: Path) -> PhotoCheck:
     """Decode every photo of every split once, before any training; stop with a list of the bad ones.
 
-    Each file is decoded with ``tf.io.decode_image``, the call the loader makes,
-    so a photo that passes here also loads in ``fit``. Verdicts are remembered
-    per file (keyed by path, size and modification time, in the user's cache
-    folder, never in the data folder), so a second run decodes nothing. Bad
-    files are not skipped: the splits have fixed sizes, and a quietly smaller
-    test split would change the figures. Instead :class:`DataValidationError`
-    lists every bad file with its reason. Nothing is moved, changed or deleted.
+    Each file is first judged from its metadata (a folder, a named pipe, an unreadable file or a
+    name that is not UTF-8 is bad without being opened), then from its header (more than
+    ``MAX_PIXELS`` pixels is bad without being decoded), then decoded with
+    ``tf.io.decode_image``, the call the loader makes, so a photo that passes here also loads in
+    ``fit``. Verdicts are remembered by the sha256 of each file's content (in the user's cache
+    folder, never in the data folder): a second run reads the files but decodes nothing, and a
+    photo changed in place is decoded again even if its size and modification time were kept.
+    Bad files are not skipped: the splits have fixed sizes, and a quietly smaller test split
+    would change the figures. Instead :class:`DataValidationError` lists every bad file with its
+    reason. Nothing is moved, changed or deleted.
     """
     root = Path(root)
     cache_path = _verdict_cache_path()
@@ -295,39 +364,38 @@ def check_photos(root: Path) -> PhotoCheck:
         cache = json.loads(cache_path.read_text())
     except (OSError, ValueError):
         cache = {}
+    if not isinstance(cache, dict):  # a damaged cache is ignored, then rewritten
+        cache = {}
     result, fresh = PhotoCheck(), {}
     for split in SPLITS:
         for cls in CLASSES:
             folder = root / split / cls
             for path in _photos_in(folder) if folder.is_dir() else []:
-                try:
-                    st = path.stat()
-                    key = f"v1|{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
-                except OSError as err:
-                    result.bad.append((path, f"cannot be read ({err.strerror or err})"))
-                    continue
                 result.checked += 1
-                if key in cache:
-                    verdict = cache[key]
-                else:
-                    verdict = _decode_verdict(path)
-                    fresh[key] = verdict
-                    result.decoded += 1
+                verdict = _file_verdict(path)
+                if not verdict:
+                    try:
+                        data = path.read_bytes()
+                    except OSError as err:
+                        data, verdict = b"", f"cannot be read ({err.strerror or err})"
+                if not verdict:
+                    key = "v2|" + hashlib.sha256(data).hexdigest()
+                    if isinstance(cache.get(key), str):
+                        verdict = cache[key]
+                    else:
+                        verdict = _decode_verdict(data)
+                        fresh[key] = verdict
+                        result.decoded += 1
                 if verdict:
                     result.bad.append((path, verdict))
     if fresh:
         try:
             cache_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({**cache, **fresh}))
-            os.replace(tmp, cache_path)
+            write_atomically(cache_path, json.dumps({**cache, **fresh}).encode())
         except OSError:  # no writable cache: the check simply runs again next time
             pass
     if result.bad:
-        lines = "\n".join(
-            f"  {p.relative_to(root) if p.is_relative_to(root) else p}: {why}"
-            for p, why in result.bad[:20]
-        )
+        lines = "\n".join(f"  {_shown(p, root)}: {why}" for p, why in result.bad[:20])
         more = (
             f"\n  ... and {len(result.bad) - 20} more" if len(result.bad) > 20 else ""
         )
@@ -363,8 +431,9 @@ def prepare_cats_and_dogs(quick: bool | None = None) -> tuple[Path, BuildReport 
     if (
         root / "train"
     ).exists():  # placed by hand or built earlier: used as is, once checked
+        check_layout(root, balanced=False)
+        check_photos(root)  # bad files are named before the classes are counted
         check_layout(root)
-        check_photos(root)
         return root, None
     archive = fetch(PET_IMAGES)  # downloads once (787 MB) when not in the data folder
     data_dir().mkdir(parents=True, exist_ok=True)
@@ -422,10 +491,9 @@ def original_sizes(root: Path, split: str = "train") -> np.ndarray:
 
     sizes = []
     for cls in CLASSES:
-        for p in sorted((Path(root) / split / cls).iterdir()):
-            if p.suffix.lower() in IMAGE_SUFFIXES:
-                with Image.open(p) as img:
-                    sizes.append(img.size)
+        for p in _photos_in(Path(root) / split / cls):  # checked by check_photos first
+            with Image.open(p) as img:
+                sizes.append(img.size)
     return np.array(sizes)
 
 
@@ -437,10 +505,9 @@ def load_cats_and_dogs(root: Path, image_size: int, batch_size: int, seed: int =
     import keras
     import tensorflow as tf
 
+    check_layout(root, balanced=False)
+    check_photos(root)  # remembered verdicts: no decoding after prepare_cats_and_dogs()
     check_layout(root)
-    check_photos(
-        root
-    )  # remembered verdicts: costs nothing after prepare_cats_and_dogs()
     out = {}
     for split in SPLITS:
         ds = keras.utils.image_dataset_from_directory(

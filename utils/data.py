@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -66,6 +67,67 @@ def data_dir() -> Path:
     return Path.home() / "dnn-data"
 
 
+SPECIAL_FILES = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def check_readable_file(path: Path, what: str = "file") -> None:
+    """Raise :class:`DataValidationError` unless ``path`` is a regular file we may read.
+
+    Checked from its metadata alone, before anything opens it: a named pipe would make a read
+    wait forever, a folder or a device cannot be a dataset, and a file without read permission
+    gives an error naming it instead of Python's ``PermissionError``. A symbolic link to a
+    regular file is fine (it is read, never written).
+    """
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise DataValidationError(
+            f"{path} does not exist (a link that points nowhere?)"
+        ) from None
+    except OSError as err:
+        raise DataValidationError(
+            f"{path} cannot be read: {err.strerror or err}"
+        ) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DataValidationError(
+            f"{path} is a folder where a {what} should be: put the {what} itself there"
+        )
+    if not stat.S_ISREG(info.st_mode):
+        kind = SPECIAL_FILES.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        raise DataValidationError(
+            f"{path} is {kind}, not a regular {what}: reading it could wait forever or "
+            f"return anything. Replace it with the {what} itself."
+        )
+    if not os.access(path, os.R_OK):
+        raise DataValidationError(
+            f"{path} cannot be read (permission denied): give yourself read access "
+            f"(chmod u+r {path}) or point DNN_DATA_DIR at a copy you can read"
+        )
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a new temporary file beside it, then rename.
+
+    The temporary file is created with O_EXCL (``tempfile.mkstemp``) under a random name, so a
+    file or link planted where we write is never opened or followed; the rename replaces
+    ``target`` itself (a link there is replaced, not written through).
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".partial-{target.name}-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def file_digest(path: Path, chunk: int = 1 << 20, algorithm: str = "sha256") -> str:
     """Hex digest (sha256 unless told) of a file's bytes."""
     h = hashlib.new(algorithm)
@@ -99,10 +161,8 @@ def fetch(remote: RemoteFile, validate: Callable[[Path], None] | None = None) ->
     """
     target = data_dir() / remote.relpath
     if target.exists():
-        if (
-            target.is_file()
-            and file_digest(target, algorithm=remote.hash_algorithm) == remote.file_hash
-        ):
+        check_readable_file(target)  # a pipe, a folder or an unreadable file: named
+        if file_digest(target, algorithm=remote.hash_algorithm) == remote.file_hash:
             return target
         if validate is None:
             raise ChecksumError(
@@ -186,15 +246,29 @@ def _download(
 
 
 def _move_into_place(got: Path, target: Path, remote: RemoteFile) -> None:
-    """Copy a checked download next to ``target``, then rename it (atomic on one file system)."""
-    partial = target.parent / f".partial-{target.name}-{os.getpid()}"
+    """Copy a checked download into a new temporary file beside ``target``, then rename it.
+
+    The temporary file gets a random name and is created exclusively (``tempfile.mkstemp``),
+    so nothing planted in the data folder is followed; the rename is atomic on one file system.
+    Folders this call had to create are removed again if the write fails (a full disk, say):
+    a failed load leaves the data folder as it found it.
+    """
+    created = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
+    tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(got, partial)
-        os.replace(partial, target)
+        fd, tmp = tempfile.mkstemp(prefix=f".partial-{target.name}-", dir=target.parent)
+        with os.fdopen(fd, "wb") as out, open(got, "rb") as src:
+            shutil.copyfileobj(src, out)
+        os.replace(tmp, target)
     except OSError as err:
-        if partial.parent.is_dir():
-            partial.unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        for folder in created:  # innermost first
+            try:
+                folder.rmdir()
+            except OSError:
+                break
         raise DataUnavailableError(
             missing_message(
                 remote, reason=f"downloaded, but cannot write to {target.parent}: {err}"

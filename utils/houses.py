@@ -8,13 +8,15 @@ same cleaning code runs and gives the lecture's counts.
 
 from __future__ import annotations
 
+import codecs
+import io
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .data import DataValidationError, RemoteFile, fetch
+from .data import DataValidationError, RemoteFile, check_readable_file, fetch
 from .profile import is_quick
 
 HOUSE_PRICES = RemoteFile(
@@ -153,6 +155,9 @@ INT_COLUMNS = [
     "SalePrice",
 ]
 NUMERIC_COLUMNS = [c for c in COLUMNS if c in FLOAT_COLUMNS or c in INT_COLUMNS]
+FLOAT32_MAX = float(
+    np.finfo("float32").max
+)  # the models see float32: beyond it is infinity
 TEXT_COLUMNS = [c for c in COLUMNS if c not in NUMERIC_COLUMNS]
 # Missing values per column in the real file (its schema, not its data).
 MISSING = {
@@ -188,19 +193,36 @@ def read_house_csv(path: str | Path, expected_rows: int | None = None) -> pd.Dat
       missing-value step, and the notebook reports how many rows that step drops);
     * a missing, non-numeric, non-positive or infinite ``SalePrice`` in any row:
       :class:`DataValidationError` naming the rows (:func:`check_targets`);
-    * an infinite value in a numeric feature column: :class:`DataValidationError`.
+    * an infinite value in a numeric feature column, or one beyond float32's range (the models'
+      dtype, where it would become infinite): :class:`DataValidationError`;
+    * not a regular readable file (a folder, a named pipe, no read permission), not UTF-8 text
+      (Excel's plain "CSV" is Windows-1252), empty or only a byte-order mark, or ``Id`` values
+      that repeat: :class:`DataValidationError` naming the file.
     """
     path = Path(path)
+    check_readable_file(path, "CSV file")
     raw = path.read_bytes()
-    if not raw.strip():
-        raise DataValidationError(f"{path} is empty")
+    body = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
+    if not body.strip():
+        raise DataValidationError(
+            f"{path} is empty" + (" (only a byte-order mark)" if body != raw else "")
+        )
     if not raw.endswith(b"\n"):
         raise DataValidationError(
             f"{path} ends in the middle of a row: the file looks truncated"
         )
     try:
-        df = pd.read_csv(path)
-    except pd.errors.ParserError as err:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = body[: err.start].count(b"\n") + 1
+        raise DataValidationError(
+            f"{path} is not UTF-8 text: byte 0x{body[err.start]:02x} on line {line} "
+            "(Excel's plain 'CSV' format writes Windows-1252). Save it again as "
+            "'CSV UTF-8', or use the published file."
+        ) from None
+    try:
+        df = pd.read_csv(io.StringIO(text))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise DataValidationError(f"{path} is not a well-formed CSV: {err}") from None
     if TARGET not in df.columns:
         raise DataValidationError(
@@ -222,7 +244,21 @@ def read_house_csv(path: str | Path, expected_rows: int | None = None) -> pd.Dat
             f"{path}: row(s) {list(np.flatnonzero(short)[:5] + 2)} stop early (no "
             f"{TARGET}): the file looks truncated"
         )
+    check_ids(df, str(path))
     return coerce_numeric(df, source=str(path))
+
+
+def check_ids(df: pd.DataFrame, source: str = "frame") -> None:
+    """Each row is one house: an ``Id`` that repeats is an error naming the Ids and lines."""
+    repeated = df["Id"].duplicated(keep=False) & df["Id"].notna()
+    if repeated.any():
+        ids = list(dict.fromkeys(df.loc[repeated, "Id"].tolist()))
+        lines = [int(i) + 2 for i in np.flatnonzero(repeated)[:8]]
+        raise DataValidationError(
+            f"{source}: {len(ids)} Id value(s) appear on more than one row "
+            f"(Id {', '.join(map(str, ids[:8]))}{' ...' if len(ids) > 8 else ''}; CSV "
+            f"lines {lines}). Each row must be one house: remove the repeated rows."
+        )
 
 
 def coerce_numeric(df: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
@@ -238,18 +274,16 @@ def coerce_numeric(df: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
                 stacklevel=2,
             )
             df[col] = as_num
-        if (
-            col in df.columns
-            and col != TARGET
-            and np.isinf(df[col].to_numpy("float64")).any()
-        ):
-            rows = [
-                int(r) + 2
-                for r in np.flatnonzero(np.isinf(df[col].to_numpy("float64")))[:5]
-            ]
-            raise DataValidationError(
-                f"{source}: column {col!r} holds infinite values (CSV lines {rows})"
-            )
+        if col in df.columns and col != TARGET:
+            values = np.abs(df[col].to_numpy("float64"))
+            huge = values > FLOAT32_MAX  # infinite, or infinite once in float32
+            if huge.any():
+                rows = [int(r) + 2 for r in np.flatnonzero(huge)[:5]]
+                raise DataValidationError(
+                    f"{source}: column {col!r} holds infinite values or values beyond "
+                    f"float32's range (about 3.4e38, where the model would see "
+                    f"infinity): CSV lines {rows}"
+                )
     check_targets(df, source)
     return df
 
@@ -258,10 +292,10 @@ def check_targets(df: pd.DataFrame, source: str = "frame") -> None:
     """Every row must have a positive, finite ``SalePrice``: a model trained or scored on a row without
     one would learn from NaN or report a meaningless error. A clear error naming the rows (as line
     numbers of the CSV: row 0 is line 2, after the header)."""
-    price = pd.to_numeric(df[TARGET], errors="coerce")
-    bad = df.index[
-        ~np.isfinite(price.to_numpy("float64")) | (price.to_numpy("float64") <= 0)
-    ]
+    price = pd.to_numeric(df[TARGET], errors="coerce").to_numpy("float64")
+    with np.errstate(invalid="ignore"):
+        unusable = ~np.isfinite(price) | (price <= 0) | (np.abs(price) > FLOAT32_MAX)
+    bad = df.index[unusable]
     if len(bad):
         lines = [int(df.index.get_loc(i)) + 2 for i in bad[:8]]
         ids = (
@@ -271,8 +305,8 @@ def check_targets(df: pd.DataFrame, source: str = "frame") -> None:
         )
         more = f" and {len(bad) - 8} more" if len(bad) > 8 else ""
         raise DataValidationError(
-            f"{source}: {len(bad)} row(s) have no usable {TARGET} (missing, text, zero, negative or "
-            f"infinite): CSV line(s) {lines}{more}"
+            f"{source}: {len(bad)} row(s) have no usable {TARGET} (missing, text, zero, negative, "
+            f"infinite or beyond float32's range): CSV line(s) {lines}{more}"
             + (f" (Id {ids})" if ids else "")
             + ". Every house a model learns from or is scored on needs its price; fix or remove these rows."
         )

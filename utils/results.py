@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .data import REPO_ROOT
+from .data import REPO_ROOT, write_atomically
 from .environment import run_info
 from .profile import get_profile
 
@@ -90,9 +90,7 @@ def record(
         except json.JSONDecodeError:
             pass
     data.setdefault("metrics", {})[name] = entry
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, path)
+    write_atomically(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
     shown = f"{value:.4g}" if isinstance(_plain(value), float) else str(value)
     tag = "" if profile == "full" else "  [quick profile: stand-in data, not a result]"
     print(f"recorded {name} = {shown}{(' ' + unit) if unit else ''}{tag}")

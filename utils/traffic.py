@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import DataValidationError, RemoteFile, fetch
+from .data import DataValidationError, RemoteFile, check_readable_file, fetch
 from .profile import is_quick
 
 TRAFFIC = RemoteFile(
@@ -36,6 +36,10 @@ COLUMNS = [
     "traffic_volume",
 ]
 REQUIRED = ("date_time", "traffic_volume")
+# the published file writes every hour as "2012-10-02 09:00:00" (local time, no time zone)
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+EARLIEST = pd.Timestamp("1990-01-01")  # a traffic log from before this is not this data
+FLOAT32_MAX = float(np.finfo("float32").max)
 CITATION = (
     "Hogue, J. (2019). Metro Interstate Traffic Volume [Dataset]. UCI Machine Learning Repository. "
     "https://doi.org/10.24432/C5X60B (CC BY 4.0)"
@@ -51,12 +55,24 @@ def check_traffic_frame(df: pd.DataFrame, source: str = "frame") -> pd.DataFrame
             f"(found {list(df.columns)[:10]})"
         )
     df = df.copy()
-    parsed = pd.to_datetime(df["date_time"], errors="coerce", format="mixed")
-    bad = df["date_time"][parsed.isna()]
+    # an explicit format: no guessing, so epoch seconds, day-first dates and time zones are
+    # refused by name instead of being read as something else
+    as_text = df["date_time"].astype(str).str.strip()
+    parsed = pd.to_datetime(as_text, errors="coerce", format=DATE_FORMAT)
+    bad = as_text[parsed.isna()]
     if len(bad):
         raise DataValidationError(
-            f"{source}: {len(bad)} value(s) in 'date_time' are not dates, e.g. "
-            f"{list(bad.astype(str).unique()[:3])} (rows {list(bad.index[:3] + 2)} of the file)"
+            f"{source}: {len(bad)} value(s) in 'date_time' are not dates written as "
+            f"YYYY-MM-DD HH:MM:SS (the published file's format, local time, no time zone), "
+            f"e.g. {list(bad.unique()[:3])} (rows {list(bad.index[:3] + 2)} of the file)"
+        )
+    latest = pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
+    outside = parsed[(parsed < EARLIEST) | (parsed > latest)]
+    if len(outside):
+        raise DataValidationError(
+            f"{source}: {len(outside)} date(s) in 'date_time' lie outside "
+            f"{EARLIEST:%Y-%m-%d} .. today, e.g. {outside.iloc[0]} (rows "
+            f"{list(outside.index[:3] + 2)} of the file): a mistyped year? Fix or remove them."
         )
     volume = pd.to_numeric(df["traffic_volume"], errors="coerce")
     bad = df["traffic_volume"][volume.isna()]
@@ -65,11 +81,19 @@ def check_traffic_frame(df: pd.DataFrame, source: str = "frame") -> pd.DataFrame
             f"{source}: {len(bad)} value(s) in 'traffic_volume' are not numbers, e.g. "
             f"{list(bad.astype(str).unique()[:3])}"
         )
-    bad = df["traffic_volume"][~np.isfinite(volume) | (volume < 0)]
+    bad = df["traffic_volume"][
+        ~np.isfinite(volume) | (volume < 0) | (volume > FLOAT32_MAX)
+    ]
     if len(bad):
         raise DataValidationError(
-            f"{source}: {len(bad)} value(s) in 'traffic_volume' are negative or infinite, e.g. "
-            f"{list(bad.astype(str).unique()[:3])} (rows {list(bad.index[:3] + 2)} of the file)"
+            f"{source}: {len(bad)} value(s) in 'traffic_volume' are negative, infinite or "
+            f"beyond float32's range, e.g. {list(bad.astype(str).unique()[:3])} (rows "
+            f"{list(bad.index[:3] + 2)} of the file)"
+        )
+    if volume.nunique() < 2:
+        raise DataValidationError(
+            f"{source}: every 'traffic_volume' is {volume.iloc[0]:g}: a series that never "
+            "changes cannot be scaled (its range is zero) or forecast"
         )
     df["date_time"], df["traffic_volume"] = parsed, volume
     check_duplicate_hours(df, source)
@@ -101,6 +125,7 @@ def check_duplicate_hours(df: pd.DataFrame, source: str = "frame") -> None:
 def read_traffic_csv(path: str | Path) -> pd.DataFrame:
     """Read the (optionally gzipped) CSV and check it."""
     path = Path(path)
+    check_readable_file(path, "CSV file")
     try:
         df = pd.read_csv(path)
     except (
@@ -182,7 +207,17 @@ def hourly_series(raw: pd.DataFrame) -> pd.Series:
     dedup = raw.drop_duplicates("date_time", keep="first").set_index("date_time")[
         "traffic_volume"
     ]
+    span = (dedup.index.max() - dedup.index.min()) / pd.Timedelta(hours=1)
+    if span > MAX_GRID_HOURS:
+        raise DataValidationError(
+            f"the rows span {span:,.0f} hours ({dedup.index.min()} to {dedup.index.max()}), "
+            f"more than {MAX_GRID_HOURS:,} (50 years): a mistyped date? An hourly grid that "
+            "long would not fit in memory."
+        )
     return dedup.sort_index().asfreq("h").astype("float64")
+
+
+MAX_GRID_HOURS = 50 * 366 * 24
 
 
 def gap_lengths(series: pd.Series) -> pd.Series:
