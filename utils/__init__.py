@@ -36,7 +36,7 @@ from .plotting import (
 )
 from .precision import check_output_float32, tolerance
 from .profile import get_profile, is_quick, pick
-from .results import Timer, record, save_figure
+from .results import Timer, record, recorder, save_figure
 from .training import EpochTimes, adam_cosine, make_dataset, steps_per_epoch
 
 __all__ = [
@@ -69,6 +69,7 @@ __all__ = [
     "pick",
     "Timer",
     "record",
+    "recorder",
     "save_figure",
     "EpochTimes",
     "adam_cosine",

@@ -96,6 +96,33 @@ def record(
     print(f"recorded {name} = {shown}{(' ' + unit) if unit else ''}{tag}")
 
 
+def recorder(notebook: str, **common: Any):
+    """A short form of :func:`record` for a notebook's last cell, one metric per line.
+
+    ``rec = utils.recorder("02_mnist_dense_vs_cnn", dataset="MNIST")`` then
+    ``rec("cnn_test_accuracy", 0.993, "fraction", ci=(low, high), n=10_000)``: the unit comes
+    third, ``ci=(low, high)`` is stored as ``ci_low`` and ``ci_high``, and every keyword given to
+    ``recorder`` (``dataset``, ``epochs``...) is added to each metric unless the call sets it.
+    """
+
+    def rec(
+        name: str,
+        value: Any,
+        unit: str = "",
+        *,
+        ci: tuple[float, float] | None = None,
+        **extra: Any,
+    ) -> None:
+        fields = {**common, **extra}
+        unit = unit or fields.pop("unit", "")  # a recorder-wide unit, unless given here
+        fields.pop("unit", None)
+        if ci is not None:
+            fields["ci_low"], fields["ci_high"] = ci
+        record(notebook, name, value, unit=unit, **fields)
+
+    return rec
+
+
 def save_figure(fig: Any, notebook: str, name: str, dpi: int = 80) -> Path:
     """Save a matplotlib figure to ``results/<profile>/figures/<notebook>__<name>.png`` and return the path."""
     path = run_folder() / "figures" / f"{notebook}__{name}.png"
