@@ -155,27 +155,15 @@ def prepare(src: Path, dst: Path) -> dict:
     return info
 
 
-def results_table(columns: int = 5) -> str:
-    """results/README.md for the index page: its first table narrowed to notebook, metric, lecture,
-    ours and interval (epochs, times, hardware and dates are in the JSON files), the rest as is."""
+def results_table() -> str:
+    """results/README.md for the index page, from its first notebook's section on (the title and
+    the introduction are the index page's own): one table per notebook, in plain words."""
     path = ROOT / "results" / "README.md"
     if not path.exists():
         return "(no results yet: run `make report`)"
-    lines = path.read_text().splitlines()
-    start = next(
-        (i for i, line in enumerate(lines) if line.startswith("|")), len(lines)
-    )
-    end = next(
-        (i for i in range(start, len(lines)) if not lines[i].startswith("|")),
-        len(lines),
-    )
-    narrow = []
-    for line in lines[start:end]:
-        cells = line.split("|")[: columns + 1]
-        if cells[1].strip()[:2].isdigit():  # "02_mnist_dense_vs_cnn" -> "02"
-            cells[1] = " " + cells[1].strip()[:2] + " "
-        narrow.append("|".join(cells) + "|")
-    return "\n".join(narrow + lines[end:])
+    text = path.read_text()
+    start = text.find("\n### ")
+    return text[start + 1 :] if start >= 0 else text
 
 
 def build(executed: Path, out: Path) -> Path:

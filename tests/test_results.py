@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 from utils import results
@@ -47,31 +48,25 @@ def test_report_reads_full_results_and_lecture_figures(tmp_path, monkeypatch):
     mod = _report_module()
     monkeypatch.setattr(mod, "RESULTS", tmp_path)
     (tmp_path / "full").mkdir()
+    run = {"device": "CPU only (2 cores)", "recorded_at": "2026-11-22T00:00:00"}
     (tmp_path / "full" / "02_mnist_dense_vs_cnn.json").write_text(
         json.dumps(
             {
                 "notebook": "02_mnist_dense_vs_cnn",
                 "metrics": {
-                    "cnn_test_accuracy": {
-                        "value": 0.99321,
-                        "unit": "fraction",
-                        "epochs": 10,
-                        "wall_time_s": 250.0,
-                        "device": "CPU only (2 cores)",
-                        "recorded_at": "2026-11-22T00:00:00",
-                    }
+                    "cnn_test_accuracy": {"value": 0.99321, "unit": "fraction", **run},
+                    "dense_test_accuracy": {"value": 0.9767, "unit": "fraction", **run},
                 },
             }
         )
     )
-    table = mod.build()
-    row = next(line for line in table.splitlines() if "cnn_test_accuracy" in line)
-    assert (
-        "99.32%" in row
-        and "99.3% (0.7% error)" in row
-        and "250 s" in row
-        and "CPU only" in row
-    )
+    lines = mod.build().splitlines()
+    row = next(line for line in lines if line.startswith("| CNN, test accuracy |"))
+    assert "| 99.3% (0.7% error) | 99.32% |" in row  # plain words, lecture beside ours
+    assert "cnn_test_accuracy" not in "\n".join(lines)  # no JSON keys
+    # the machine is named once for the notebook, not on every row
+    assert sum("CPU only (2 cores)" in line for line in lines) == 1
+    assert any(line.startswith("### 02 · MNIST") for line in lines)
 
 
 def test_report_without_results_says_so(tmp_path, monkeypatch):
@@ -108,28 +103,73 @@ def test_report_shows_intervals_p_values_and_row_sets(tmp_path, monkeypatch):
             "ci_high": 0.8256,
         },
         "model_c_vs_a_mcnemar_p": {"value": 1e-12, "unit": "", "p_value": 1e-12},
-        "nn_kfold_mae": {
-            "value": 17000.0,
-            "unit": "$",
-            "ci_low": 16000.0,
-            "ci_high": 18100.0,
-            "rows": "1121 complete rows, numeric columns",
-        },
+        "model_a_val_accuracy": {"value": 0.684, "unit": "fraction"},
     }
     (tmp_path / "full" / "03_dogs_vs_cats_from_scratch.json").write_text(
         json.dumps({"notebook": "03_dogs_vs_cats_from_scratch", "metrics": metrics})
     )
     lines = mod.build().splitlines()
-    row = next(line for line in lines if "model_c_test_accuracy" in line)
+    row = next(line for line in lines if line.startswith("| model C, test accuracy"))
     assert "| 80.20% | 77.62% to 82.56% |" in row
-    assert "(p = 1e-12)" in next(line for line in lines if "mcnemar" in line)
-    row = next(line for line in lines if "nn_kfold_mae" in line)
-    assert (
-        "(1121 complete rows, numeric columns)" in row and "$16,000 to $18,100" in row
-    )
+    assert "| p = 1e-12 |" in next(line for line in lines if "McNemar p-value" in line)
     # the lecture's scratch-model figure sits beside model A, never beside model C
-    assert "about 70%" not in row and "70%" not in next(
-        line for line in lines if "model_c_test" in line
+    assert "a bit above 70%" in next(
+        line for line in lines if "model A, validation" in line
+    )
+    assert "70%" not in row
+
+
+def test_a_mean_over_seeds_says_whose_interval_it_shows(tmp_path, monkeypatch):
+    mod = _report_module()
+    monkeypatch.setattr(mod, "RESULTS", tmp_path)
+    (tmp_path / "full").mkdir()
+    metrics = {
+        "ae_mse_code32": {
+            "value": 0.0061,
+            "unit": "MSE per pixel",
+            "per_seed": [0.0060, 0.0062, 0.0061],
+            "std": 0.0001,
+            "ci_low": 0.0058,
+            "ci_high": 0.0063,
+            "ci_note": "mean over seeds; the interval is seed 0's",
+        },
+        "all_columns_nn_dev_mae": {
+            "value": 15000.0,
+            "unit": "$",
+            "rows": "121 houses",
+            "ci_low": 12000.0,
+            "ci_high": 18000.0,
+            "per_seed": [15000.0, 16000.0, 14000.0],
+            "mean_over_seeds": 15000.0,
+            "std": 816.0,
+        },
+    }
+    (tmp_path / "full" / "08_autoencoders.json").write_text(
+        json.dumps({"notebook": "08_autoencoders", "metrics": metrics})
+    )
+    lines = mod.build().splitlines()
+    row = next(line for line in lines if "32-number code" in line)
+    assert (
+        "(mean of 3 seeds" in row and "| first seed, 0.006: 0.0058 to 0.0063 |" in row
+    )
+    row = next(line for line in lines if "all_columns" in line or "all columns" in line)
+    assert "(first seed; 3 seeds: $15,000 +/- $816)" in row and "(121 houses)" in row
+
+
+def test_every_recorded_full_result_has_a_plain_label():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from report_labels import LABELS
+
+    missing = []
+    for path in sorted((ROOT / "results" / "full").rglob("0*.json")):
+        data = json.loads(path.read_text())
+        missing += [
+            f"{data['notebook']}: {name}"
+            for name in data["metrics"]
+            if (data["notebook"], name) not in LABELS
+        ]
+    assert not missing, "add a label to scripts/report_labels.py for: " + ", ".join(
+        missing
     )
 
 

@@ -230,8 +230,13 @@ def _configure_device(float16: bool = True) -> tuple[str, bool, bool, str, str]:
             name = gpus[0].name
         device = f"GPU: {name} ({len(gpus)} found; memory growth on)"
     else:
-        cores = os.cpu_count() or 1
-        device = f"CPU only ({cores} cores, {platform.machine()})"
+        cores, cpu = os.cpu_count() or 1, cpu_description()
+        flags = [f for f in cpu["flags"] if f in ("avx512_bf16", "amx_bf16")]
+        device = (
+            f"CPU only ({cores} cores, {cpu['model']}"
+            + "".join(f", {f}" for f in flags)
+            + ")"
+        )
         if choice == "cpu":
             device += "; DNN_DEVICE=cpu: any GPU is hidden"
         if in_colab():

@@ -1,0 +1,267 @@
+"""Plain-words labels for the results table: (notebook, metric key) -> what the figure is.
+
+`make report` shows these instead of the JSON keys; `tests/test_results.py` fails when a metric
+recorded in results/full has no label here, so a new figure cannot reach the table unexplained.
+"""
+
+LABELS = {
+    # 00
+    (
+        "00_fundamentals",
+        "digits_mlp_test_accuracy",
+    ): "search winner, test accuracy (360 digits)",
+    (
+        "00_fundamentals",
+        "digits_mlp_kfold_accuracy",
+    ): "64-unit MLP, 5-fold cross-validated accuracy",
+    (
+        "00_fundamentals",
+        "line_fit_lr_limit",
+    ): "largest learning rate that converges (2 / top eigenvalue)",
+    (
+        "00_fundamentals",
+        "l1_weights_exactly_zero",
+    ): "L1 under Adam: share of weights exactly zero",
+    (
+        "00_fundamentals",
+        "double_descent_peak_features",
+    ): "double descent: features at the error peak",
+    # 01
+    (
+        "01_convolution_by_hand",
+        "digits_small_cnn_test_accuracy",
+    ): "small CNN, test accuracy (8x8 digits)",
+    # 02
+    ("02_mnist_dense_vs_cnn", "dense_test_accuracy"): "dense network, test accuracy",
+    ("02_mnist_dense_vs_cnn", "cnn_test_accuracy"): "CNN, test accuracy",
+    (
+        "02_mnist_dense_vs_cnn",
+        "cnn_vs_dense_mcnemar_p",
+    ): "CNN vs dense, McNemar p-value",
+    (
+        "02_mnist_dense_vs_cnn",
+        "dense_accuracy_shift3",
+    ): "dense network, digits shifted 3 px",
+    ("02_mnist_dense_vs_cnn", "cnn_accuracy_shift3"): "CNN, digits shifted 3 px",
+    ("02_mnist_dense_vs_cnn", "cnn_train_seconds"): "CNN training time",
+    ("02_mnist_dense_vs_cnn", "cnn_epoch_seconds"): "CNN, one epoch",
+    # 03
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "model_a_train_accuracy",
+    ): "model A (02's CNN), training accuracy",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "model_a_val_accuracy",
+    ): "model A, validation accuracy",
+    ("03_dogs_vs_cats_from_scratch", "model_a_test_accuracy"): "model A, test accuracy",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "model_b_train_accuracy",
+    ): "model B (deeper), training accuracy",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "model_b_val_accuracy",
+    ): "model B, validation accuracy",
+    ("03_dogs_vs_cats_from_scratch", "model_b_test_accuracy"): "model B, test accuracy",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "model_c_train_accuracy",
+    ): "model C (augmentation, dropout), training accuracy",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "model_c_val_accuracy",
+    ): "model C, validation accuracy",
+    ("03_dogs_vs_cats_from_scratch", "model_c_test_accuracy"): "model C, test accuracy",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "model_c_vs_a_mcnemar_p",
+    ): "model C vs model A, McNemar p-value",
+    # 04
+    (
+        "04_vgg16_transfer_and_fine_tuning",
+        "frozen_val_accuracy",
+    ): "frozen VGG16 + one-neuron head, validation accuracy",
+    (
+        "04_vgg16_transfer_and_fine_tuning",
+        "frozen_test_accuracy",
+    ): "frozen VGG16 + head, test accuracy",
+    (
+        "04_vgg16_transfer_and_fine_tuning",
+        "finetuned_val_accuracy",
+    ): "block 5 fine-tuned, validation accuracy",
+    (
+        "04_vgg16_transfer_and_fine_tuning",
+        "finetuned_test_accuracy",
+    ): "block 5 fine-tuned, test accuracy",
+    (
+        "04_vgg16_transfer_and_fine_tuning",
+        "finetuned_vs_frozen_mcnemar_p",
+    ): "fine-tuned vs frozen, McNemar p-value",
+    (
+        "04_vgg16_transfer_and_fine_tuning",
+        "head_l2_val_accuracy",
+    ): "head with L2 penalty, validation accuracy",
+    (
+        "04_vgg16_transfer_and_fine_tuning",
+        "head_decoupled_decay_val_accuracy",
+    ): "head with decoupled weight decay, validation accuracy",
+    (
+        "04_vgg16_transfer_and_fine_tuning",
+        "head_no_brake_val_accuracy",
+    ): "head with neither, validation accuracy",
+    (
+        "04_vgg16_transfer_and_fine_tuning",
+        "feature_extraction_speedup",
+    ): "an epoch on cached features, times faster than end to end",
+    (
+        "04_vgg16_transfer_and_fine_tuning",
+        "features_seconds",
+    ): "one pass of the base over the 4,000 photos",
+    (
+        "04_vgg16_transfer_and_fine_tuning",
+        "cached_finetune_step_speedup",
+    ): "a fine-tuning step on cached maps, times faster",
+    ("04_vgg16_transfer_and_fine_tuning", "finetune_seconds"): "fine-tuning time",
+    # 05
+    (
+        "05_what_convnets_learn",
+        "gradcam_classifier_val_accuracy",
+    ): "Grad-CAM's classifier, validation accuracy",
+    (
+        "05_what_convnets_learn",
+        "fgsm_epsilon_below_half",
+    ): "FGSM: smallest step that fools half the photos",
+    (
+        "05_what_convnets_learn",
+        "one_pixel_success_rate",
+    ): "one-pixel attack, digits fooled",
+    (
+        "05_what_convnets_learn",
+        "relu_zero_share_block5",
+    ): "share of zeros after ReLU, block 5",
+    # 06
+    (
+        "06_traffic_rnn_lstm",
+        "persistence_val_mse",
+    ): "persistence (last hour repeated), validation MSE",
+    (
+        "06_traffic_rnn_lstm",
+        "weekly_profile_val_mse",
+    ): "weekly profile (mean of each hour of the week), validation MSE",
+    ("06_traffic_rnn_lstm", "dense_val_mse"): "Dense net, validation MSE",
+    ("06_traffic_rnn_lstm", "simplernn_val_mse"): "SimpleRNN, validation MSE",
+    ("06_traffic_rnn_lstm", "lstm_val_mse"): "LSTM, validation MSE",
+    ("06_traffic_rnn_lstm", "gru_val_mse"): "GRU, validation MSE",
+    ("06_traffic_rnn_lstm", "bilstm_val_mse"): "bidirectional LSTM, validation MSE",
+    (
+        "06_traffic_rnn_lstm",
+        "lstm_minus_dense_val_mse",
+    ): "LSTM minus Dense, validation MSE",
+    (
+        "06_traffic_rnn_lstm",
+        "dense_calendar_val_mse",
+    ): "Dense net with calendar inputs, validation MSE",
+    (
+        "06_traffic_rnn_lstm",
+        "lstm_calendar_val_mse",
+    ): "LSTM with calendar inputs, validation MSE",
+    (
+        "06_traffic_rnn_lstm",
+        "autoregressive_val_mse",
+    ): "LSTM fed its own forecasts (autoregressive), validation MSE",
+    (
+        "06_traffic_rnn_lstm",
+        "autoregressive_minus_direct_val_mse",
+    ): "autoregressive minus direct LSTM, validation MSE",
+    (
+        "06_traffic_rnn_lstm",
+        "adding_problem_simplernn_mse",
+    ): "adding problem over 100 steps, SimpleRNN, validation MSE",
+    (
+        "06_traffic_rnn_lstm",
+        "adding_problem_lstm_mse",
+    ): "adding problem over 100 steps, LSTM, validation MSE",
+    # 07
+    (
+        "07_house_price_regression",
+        "replica_dev_mae",
+    ): "the lecture's network, replicated: dev MAE",
+    ("07_house_price_regression", "best_dev_mae"): "best network variant: dev MAE",
+    ("07_house_price_regression", "linear_dev_mae"): "linear model: dev MAE",
+    (
+        "07_house_price_regression",
+        "median_dev_mae",
+    ): "median price for every house: dev MAE",
+    ("07_house_price_regression", "nn_kfold_mae"): "network, 5-fold MAE",
+    ("07_house_price_regression", "linear_kfold_mae"): "linear model, 5-fold MAE",
+    (
+        "07_house_price_regression",
+        "all_columns_nn_dev_mae",
+    ): "network on all rows and columns: dev MAE",
+    (
+        "07_house_price_regression",
+        "all_columns_linear_dev_mae",
+    ): "linear model on all rows and columns: dev MAE",
+    (
+        "07_house_price_regression",
+        "all_columns_nn_kfold_mae",
+    ): "network on all rows and columns: 5-fold MAE",
+    (
+        "07_house_price_regression",
+        "all_columns_linear_kfold_mae",
+    ): "linear model on all rows and columns: 5-fold MAE",
+    (
+        "07_house_price_regression",
+        "nn_minus_linear_dev",
+    ): "network minus linear model, dev MAE",
+    (
+        "07_house_price_regression",
+        "nn_minus_linear_kfold",
+    ): "network minus linear model, 5-fold MAE",
+    (
+        "07_house_price_regression",
+        "nn_minus_linear_dev_all_columns",
+    ): "network minus linear model, all columns, dev MAE",
+    (
+        "07_house_price_regression",
+        "nn_minus_linear_kfold_all_columns",
+    ): "network minus linear model, all columns, 5-fold MAE",
+    # 08
+    ("08_autoencoders", "ae_mse_code2"): "autoencoder, 2-number code: test MSE",
+    ("08_autoencoders", "ae_mse_code8"): "autoencoder, 8-number code: test MSE",
+    ("08_autoencoders", "ae_mse_code32"): "autoencoder, 32-number code: test MSE",
+    ("08_autoencoders", "ae_mse_code64"): "autoencoder, 64-number code: test MSE",
+    ("08_autoencoders", "pca_mse_code2"): "PCA, 2 components: test MSE",
+    ("08_autoencoders", "pca_mse_code8"): "PCA, 8 components: test MSE",
+    ("08_autoencoders", "pca_mse_code32"): "PCA, 32 components: test MSE",
+    ("08_autoencoders", "pca_mse_code64"): "PCA, 64 components: test MSE",
+    ("08_autoencoders", "ae_minus_pca_code2"): "autoencoder minus PCA, 2 numbers",
+    ("08_autoencoders", "ae_minus_pca_code8"): "autoencoder minus PCA, 8 numbers",
+    ("08_autoencoders", "ae_minus_pca_code32"): "autoencoder minus PCA, 32 numbers",
+    ("08_autoencoders", "ae_minus_pca_code64"): "autoencoder minus PCA, 64 numbers",
+    (
+        "08_autoencoders",
+        "conv_ae_mse_code32",
+    ): "convolutional autoencoder, 32-number code: test MSE",
+    (
+        "08_autoencoders",
+        "denoised_mse_at_train_noise",
+    ): "denoising autoencoder: test MSE against the clean digits",
+    (
+        "08_autoencoders",
+        "rbm_logistic_accuracy",
+    ): "logistic regression on RBM features, accuracy",
+    (
+        "08_autoencoders",
+        "raw_logistic_accuracy",
+    ): "logistic regression on raw pixels, accuracy",
+    (
+        "08_autoencoders",
+        "knn_ae_codes2_accuracy",
+    ): "5-nearest neighbours on the 2-number AE codes, accuracy",
+    (
+        "08_autoencoders",
+        "knn_pca_codes2_accuracy",
+    ): "5-nearest neighbours on 2 PCA components, accuracy",
+}
