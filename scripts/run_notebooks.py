@@ -4,6 +4,10 @@ Usage: python scripts/run_notebooks.py [--out DIR] [NB ...]   (NB: a prefix such
 The profile comes from DNN_PROFILE (`make run` sets quick unless told otherwise). Each executed
 notebook carries the run's profile, device, date, library versions and wall time in its metadata
 (``dnn_run``), which the course site prints on each page.
+
+Worked solutions (cells tagged ``solution``) run in the quick profile, where they are tested; in
+the full profile they are left out unless DNN_SOLUTIONS=1, so that they never lengthen a full run
+(a learner who wants one in full runs its cell, or sets DNN_SOLUTIONS=1).
 """
 
 from __future__ import annotations
@@ -39,6 +43,18 @@ def select(args: list[str]) -> list[Path]:
     return chosen
 
 
+def solutions_skipped() -> bool:
+    """Full-profile runs leave the worked solutions out unless DNN_SOLUTIONS=1."""
+    profile = os.environ.get("DNN_PROFILE", "").strip().lower()
+    ci = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
+    full = profile == "full" or (not profile and not ci)
+    return full and os.environ.get("DNN_SOLUTIONS", "").strip() not in {
+        "1",
+        "true",
+        "yes",
+    }
+
+
 def run(path: Path, out: Path = OUT) -> tuple[bool, float]:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -46,6 +62,8 @@ def run(path: Path, out: Path = OUT) -> tuple[bool, float]:
         timeout=None,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
+        # nbclient leaves out cells carrying this tag; "none" matches no cell
+        skip_cells_with_tag="solution" if solutions_skipped() else "none",
     )
     info_file = Path(tempfile.mkstemp(prefix="dnn-run-info-", suffix=".json")[1])
     os.environ["DNN_RUN_INFO"] = str(
