@@ -444,6 +444,26 @@ def prepare_cats_and_dogs(quick: bool | None = None) -> tuple[Path, BuildReport 
     return root, report
 
 
+def prepare_subset(name: str, sizes: dict[str, int], quick: bool | None = None) -> Path:
+    """Another subset of the same photos (say, twice the training photos), built once.
+
+    Full profile: from the Microsoft archive (downloaded once, 787 MB), in ``data_dir()/name``;
+    quick profile: drawn stand-ins in ``data_dir()/.standin/name``. Returns the folder.
+    """
+    if is_quick() if quick is None else quick:
+        root = data_dir() / ".standin" / name
+        make_standin_folder(root, sizes)
+        return root
+    root = data_dir() / name
+    if not (root / ".complete.json").exists():
+        archive = fetch(PET_IMAGES)
+        data_dir().mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=data_dir()) as tmp:
+            build_subset(_extract_pet_images(archive, Path(tmp)), root, sizes)
+    check_photos(root)
+    return root
+
+
 def make_standin_folder(
     root: Path,
     sizes: dict[str, int] = STANDIN_SIZES,
