@@ -145,3 +145,61 @@ def test_exercises_have_hints_and_a_hidden_worked_solution(path):
     assert solutions, "no worked solution (a code cell tagged 'solution')"
     for cell in solutions:
         assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_exercise_has_its_own_worked_solution(path):
+    """Each numbered exercise: a 'Worked solution to exercise N' heading followed by solution
+    code, or a pointer to the section of the lesson that is its solution."""
+    nb = load(path)
+    cells = nb["cells"]
+    exercises = next(
+        nbtools.source(c) for c in cells if "## Exercises" in nbtools.source(c)
+    )
+    items = re.split(r"^(\d+)\. ", exercises, flags=re.M)[1:]
+    missing = []
+    for number, text in zip(items[::2], items[1::2]):
+        if "is the worked solution" in text:
+            continue
+        heading = next(
+            (
+                i
+                for i, c in enumerate(cells)
+                if c["cell_type"] == "markdown"
+                and nbtools.source(c).startswith(
+                    f"**Worked solution to exercise {number}:"
+                )
+            ),
+            None,
+        )
+        after = cells[heading + 1] if heading is not None else {}
+        tags = after.get("metadata", {}).get("tags", [])
+        if (
+            heading is None
+            or after.get("cell_type") != "code"
+            or "solution" not in tags
+        ):
+            missing.append(number)
+    assert not missing, f"exercises without a worked solution: {missing}"
+
+
+@pytest.mark.parametrize(
+    "env,skipped",
+    [
+        ({"DNN_PROFILE": "full"}, True),
+        ({"DNN_PROFILE": "full", "DNN_SOLUTIONS": "1"}, False),
+        ({"DNN_PROFILE": "quick"}, False),
+        ({"CI": "true"}, False),
+        ({}, True),  # the full profile is the default
+    ],
+)
+def test_full_runs_leave_the_worked_solutions_out_unless_asked(
+    monkeypatch, env, skipped
+):
+    import run_notebooks
+
+    for name in ("DNN_PROFILE", "DNN_SOLUTIONS", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert run_notebooks.solutions_skipped() is skipped
