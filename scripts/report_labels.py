@@ -264,4 +264,41 @@ LABELS = {
         "08_autoencoders",
         "knn_pca_codes2_accuracy",
     ): "5-nearest neighbours on 2 PCA components, accuracy",
+    # 09
+    (
+        "09_distributed_training",
+        "one_device_test_accuracy",
+    ): "one device, test accuracy",
+    (
+        "09_distributed_training",
+        "two_replicas_test_accuracy",
+    ): "two replicas (MirroredStrategy), test accuracy",
+    (
+        "09_distributed_training",
+        "two_workers_test_accuracy",
+    ): "two worker processes (MultiWorkerMirroredStrategy), test accuracy",
+    (
+        "09_distributed_training",
+        "restarted_test_accuracy",
+    ): "two workers, one killed and restarted, test accuracy",
+    (
+        "09_distributed_training",
+        "two_workers_vs_one_device_mcnemar_p",
+    ): "two workers vs one device, McNemar p-value",
+    (
+        "09_distributed_training",
+        "restarted_vs_uninterrupted_mcnemar_p",
+    ): "restarted vs uninterrupted, McNemar p-value",
+    (
+        "09_distributed_training",
+        "one_device_images_per_s",
+    ): "training speed, one device",
+    (
+        "09_distributed_training",
+        "two_replicas_images_per_s",
+    ): "training speed, two replicas",
+    (
+        "09_distributed_training",
+        "two_workers_images_per_s",
+    ): "training speed, two workers",
 }

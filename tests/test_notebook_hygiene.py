@@ -24,6 +24,7 @@ AGREED = {
     "06_traffic_rnn_lstm",
     "07_house_price_regression",
     "08_autoencoders",
+    "09_distributed_training",
 }
 
 
