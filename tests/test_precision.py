@@ -185,3 +185,39 @@ def test_output_check_fails_on_a_16_bit_output():
     check_output_float32(full)
     with pytest.raises(CheckFailed, match="half's output dtype"):
         check_output_float32(half)
+
+
+def test_bfloat16_on_cpu_is_the_full_default_where_the_cpu_has_it(monkeypatch, capsys):
+    import keras
+
+    monkeypatch.setenv("DNN_PROFILE", "full")
+    monkeypatch.setattr(
+        environment, "cpu_bf16_support", lambda: (True, "the CPU reports avx512_bf16")
+    )
+    info = environment.setup_notebook(seed=0, bfloat16_on_cpu=True)
+    assert info.precision == "mixed_bfloat16"
+    assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
+    assert "the full profile's default for this notebook" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "profile,has_bf16,asked,expected",
+    [
+        ("full", False, None, "float32"),  # other CPUs: no change
+        ("quick", True, None, "float32"),  # the quick profile: no change
+        ("full", True, "0", "float32"),  # asked for float32
+        ("full", True, None, "float32"),  # a notebook that does not ask for it
+    ],
+)
+def test_bfloat16_default_only_where_measured_and_not_asked_otherwise(
+    monkeypatch, profile, has_bf16, asked, expected
+):
+    monkeypatch.setenv("DNN_PROFILE", profile)
+    if asked is not None:
+        monkeypatch.setenv("DNN_MIXED_PRECISION", asked)
+    monkeypatch.setattr(
+        environment, "cpu_bf16_support", lambda: (has_bf16, "the CPU reports it")
+    )
+    notebook_asks = not (profile == "full" and has_bf16 and asked is None)
+    info = environment.setup_notebook(seed=0, bfloat16_on_cpu=notebook_asks)
+    assert info.precision == expected
