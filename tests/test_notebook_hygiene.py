@@ -204,3 +204,11 @@ def test_full_runs_leave_the_worked_solutions_out_unless_asked(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert run_notebooks.solutions_skipped() is skipped
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_notebook_clears_the_session(path):
+    """`keras.backend.clear_session()` resets the precision policy to float32, so every model a
+    notebook built after it would ignore DNN_MIXED_PRECISION (the trap the bench fell into)."""
+    code = "\n".join(nbtools.source(c) for c in nbtools.code_cells(load(path)))
+    assert "clear_session" not in code
