@@ -63,6 +63,7 @@ def main(args: list[str]) -> int:
         DNN_PROFILE=profile,
         DNN_DEVICE="gpu",
         DNN_RESULTS_DIR=str(RESULTS),
+        DNN_SOLUTIONS="0",  # the lessons, not the exercises' worked solutions
         PYTHONUNBUFFERED="1",
     )
     python = sys.executable
@@ -93,7 +94,9 @@ def main(args: list[str]) -> int:
     print(
         f"device-check: {total:.0f} s of {budget:.0f}; summary in {out.relative_to(ROOT)}"
     )
-    failed = [s["step"] for s in steps if s["status"].startswith("failed")]
+    # a quick check that runs out of time has failed: it is meant to finish in minutes
+    bad = ("failed", "stopped") if profile != "full" else ("failed",)
+    failed = [s["step"] for s in steps if s["status"].startswith(bad)]
     if failed:
         print("device-check: failed: " + ", ".join(failed))
         return 1

@@ -44,7 +44,10 @@ def select(args: list[str]) -> list[Path]:
 
 
 def solutions_skipped() -> bool:
-    """Full-profile runs leave the worked solutions out unless DNN_SOLUTIONS=1."""
+    """Full-profile runs leave the worked solutions out unless DNN_SOLUTIONS=1; DNN_SOLUTIONS=0
+    leaves them out of any run (`make device-check` times the lessons, not the exercises)."""
+    if os.environ.get("DNN_SOLUTIONS", "").strip().lower() in {"0", "false", "no"}:
+        return True
     profile = os.environ.get("DNN_PROFILE", "").strip().lower()
     ci = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
     full = profile == "full" or (not profile and not ci)

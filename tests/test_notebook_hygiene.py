@@ -192,6 +192,7 @@ def test_every_exercise_has_its_own_worked_solution(path):
         ({"DNN_PROFILE": "quick"}, False),
         ({"CI": "true"}, False),
         ({}, True),  # the full profile is the default
+        ({"DNN_PROFILE": "quick", "DNN_SOLUTIONS": "0"}, True),  # the device check
     ],
 )
 def test_full_runs_leave_the_worked_solutions_out_unless_asked(
