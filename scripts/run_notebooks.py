@@ -1,6 +1,8 @@
 """Execute notebooks headless into build/executed/, printing each one's wall time.
 
-Usage: python scripts/run_notebooks.py [--out DIR] [NB ...]   (NB: a prefix such as 02, or a path)
+Usage: python scripts/run_notebooks.py [--out DIR] [--set NAME=VALUE ...] [NB ...]
+(NB: a prefix such as 02, or a path). `--set TAKE_C_APART=True` replaces that parameter's value in
+the parameters cell before the run (the executed notebook shows the line as it ran).
 The profile comes from DNN_PROFILE (`make run` sets quick unless told otherwise). Each executed
 notebook carries the run's profile, device, date, library versions and wall time in its metadata
 (``dnn_run``), which the course site prints on each page.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -58,8 +61,26 @@ def solutions_skipped() -> bool:
     }
 
 
-def run(path: Path, out: Path = OUT) -> tuple[bool, float]:
+def set_parameters(nb, settings: dict[str, str]) -> None:
+    """Rewrite ``NAME = ...`` lines of the parameters cell; an unknown NAME is an error."""
+    cell = next(
+        c for c in nb.cells if c.cell_type == "code" and "# Parameters" in c.source
+    )
+    for name, value in settings.items():
+        pattern = re.compile(rf"^{re.escape(name)} = .*$", re.M)
+        if not pattern.search(cell.source):
+            raise SystemExit(f"no parameter {name} in the parameters cell")
+        cell.source = pattern.sub(
+            f"{name} = {value}  # set by run_notebooks.py --set", cell.source
+        )
+
+
+def run(
+    path: Path, out: Path = OUT, settings: dict | None = None
+) -> tuple[bool, float]:
     nb = nbformat.read(path, as_version=4)
+    if settings:
+        set_parameters(nb, settings)
     client = NotebookClient(
         nb,
         timeout=None,
@@ -103,13 +124,19 @@ def main(args: list[str]) -> int:
         i = args.index("--out")
         out = (Path.cwd() / args[i + 1]).resolve()
         args = args[:i] + args[i + 2 :]
+    settings = {}
+    while "--set" in args:
+        i = args.index("--set")
+        name, _, value = args[i + 1].partition("=")
+        settings[name] = value
+        args = args[:i] + args[i + 2 :]
     profile = os.environ.get("DNN_PROFILE", "(default: full)")
     shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
     print(f"profile: {profile}; executed notebooks go to {shown}/")
     failed = []
     for path in select(args):
         print(f"running {path.name} ...", flush=True)
-        ok, seconds = run(path, out)
+        ok, seconds = run(path, out, settings)
         print(
             f"{'ok    ' if ok else 'FAILED'} {path.name}  {seconds:7.1f} s  ({seconds / 60:.1f} min)",
             flush=True,

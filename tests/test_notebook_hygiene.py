@@ -213,3 +213,19 @@ def test_no_notebook_clears_the_session(path):
     notebook built after it would ignore DNN_MIXED_PRECISION (the trap the bench fell into)."""
     code = "\n".join(nbtools.source(c) for c in nbtools.code_cells(load(path)))
     assert "clear_session" not in code
+
+
+def test_a_parameter_can_be_set_for_one_run():
+    import nbformat
+    import run_notebooks
+
+    nb = nbformat.read(ROOT / "notebooks" / "03_dogs_vs_cats_from_scratch.ipynb", 4)
+    run_notebooks.set_parameters(nb, {"TAKE_C_APART": "True"})
+    params = next(
+        c.source
+        for c in nb.cells
+        if c.cell_type == "code" and "# Parameters" in c.source
+    )
+    assert "TAKE_C_APART = True  # set by run_notebooks.py --set" in params
+    with pytest.raises(SystemExit, match="no parameter NOPE"):
+        run_notebooks.set_parameters(nb, {"NOPE": "1"})
