@@ -14,14 +14,19 @@ from utils.data import DataError, DataUnavailableError, DataValidationError, dat
 
 
 def snapshot(folder):
-    """sha256 of every file below ``folder`` (symlinks as their target text), to prove nothing changed."""
+    """sha256 of every file below ``folder`` (symlinks as their target text, pipes and other
+    special files by their kind, never opened), to prove nothing changed."""
     out = {}
-    for dirpath, _, names in os.walk(folder):
-        for name in names:
+    for dirpath, dirnames, names in os.walk(folder):
+        for name in names + [
+            d for d in dirnames if os.path.islink(os.path.join(dirpath, d))
+        ]:
             p = os.path.join(dirpath, name)
             rel = os.path.relpath(p, folder)
             if os.path.islink(p):
                 out[rel] = "link:" + os.readlink(p)
+            elif not os.path.isfile(p):
+                out[rel] = "special:" + oct(os.stat(p).st_mode)
             else:
                 out[rel] = hashlib.sha256(open(p, "rb").read()).hexdigest()
     return out

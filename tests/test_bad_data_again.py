@@ -24,6 +24,14 @@ from utils.data import DataValidationError, data_dir
 
 
 @contextmanager
+def unchanged(folder):
+    """The user's files below ``folder`` are byte-identical after the block (which may raise)."""
+    before = snapshot(folder)
+    yield
+    assert snapshot(folder) == before
+
+
+@contextmanager
 def no_hang(seconds: int = 20):
     """Fail the test instead of waiting forever (a loader blocked on a named pipe)."""
 
@@ -79,9 +87,12 @@ def test_a_feature_beyond_float32_is_refused_by_column_and_line(tmp_path):
         return df
 
     path = house_csv(tmp_path / "h.csv", huge_area)
-    with pytest.raises(
-        DataValidationError, match=r"'GrLivArea'.*float32.*lines \[4\]"
-    ) as info:
+    with (
+        unchanged(tmp_path),
+        pytest.raises(
+            DataValidationError, match=r"'GrLivArea'.*float32.*lines \[4\]"
+        ) as info,
+    ):
         houses.read_house_csv(path)
     assert str(path) in str(info.value)
 
@@ -126,9 +137,12 @@ def test_an_all_zero_traffic_volume_is_refused(tmp_path):
 )
 def test_dates_in_another_format_are_refused_not_guessed(tmp_path, times, why):
     path = write_traffic(tmp_path / "t.csv.gz", times, [10, 20, 30, 40])
-    with pytest.raises(
-        DataValidationError, match="not dates written as YYYY-MM-DD HH:MM:SS"
-    ) as info:
+    with (
+        unchanged(tmp_path),
+        pytest.raises(
+            DataValidationError, match="not dates written as YYYY-MM-DD HH:MM:SS"
+        ) as info,
+    ):
         traffic.read_traffic_csv(path)
     assert str(path) in str(info.value) and "rows [2, 3" in str(info.value), why
 
@@ -137,6 +151,7 @@ def test_a_date_far_in_the_future_is_refused_before_any_grid(tmp_path):
     times = hours(47) + ["9999-12-31 23:00:00"]
     path = write_traffic(tmp_path / "t.csv.gz", times, list(range(1, 49)))
     with (
+        unchanged(tmp_path),
         no_hang(),
         pytest.raises(
             DataValidationError, match=r"outside 1990-01-01 \.\. today.*rows \[49\]"
@@ -164,7 +179,11 @@ def test_a_named_pipe_instead_of_mnist_is_named_not_read(full_profile, no_networ
     pipe = data_dir() / mnist.MNIST.relpath
     pipe.parent.mkdir(parents=True)
     os.mkfifo(pipe)
-    with no_hang(), pytest.raises(DataValidationError, match="named pipe") as info:
+    with (
+        unchanged(data_dir()),
+        no_hang(),
+        pytest.raises(DataValidationError, match="named pipe") as info,
+    ):
         mnist.load_mnist()
     assert str(pipe) in str(info.value)
     assert no_network == []
@@ -174,6 +193,7 @@ def test_a_named_pipe_among_the_photos_is_named_not_read(full_profile, photo_fol
     pipe = photo_folder / "train" / "dogs" / "dog.9.jpg"
     os.mkfifo(pipe)
     with (
+        unchanged(photo_folder),
         no_hang(),
         pytest.raises(DataValidationError, match=r"dog\.9\.jpg: a named pipe"),
     ):
@@ -246,8 +266,11 @@ def test_a_windows_1252_house_csv_names_the_file_and_line(tmp_path):
 def test_a_house_csv_with_only_a_byte_order_mark_is_empty(tmp_path):
     path = tmp_path / "h.csv"
     path.write_bytes(codecs.BOM_UTF8 + b"\n")
-    with pytest.raises(
-        DataValidationError, match="is empty \\(only a byte-order mark\\)"
+    with (
+        unchanged(tmp_path),
+        pytest.raises(
+            DataValidationError, match="is empty \\(only a byte-order mark\\)"
+        ),
     ):
         houses.read_house_csv(path)
 
@@ -260,7 +283,10 @@ def test_a_utf8_house_csv_with_a_byte_order_mark_loads(tmp_path):
 def test_mixed_time_zones_are_named(tmp_path):
     times = hours(3) + ["2016-01-01 03:00:00+01:00"]
     path = write_traffic(tmp_path / "t.csv.gz", times, [1, 2, 3, 4])
-    with pytest.raises(DataValidationError, match=r"no time zone.*rows \[5\]"):
+    with (
+        unchanged(tmp_path),
+        pytest.raises(DataValidationError, match=r"no time zone.*rows \[5\]"),
+    ):
         traffic.read_traffic_csv(path)
 
 
@@ -273,9 +299,12 @@ def test_a_folder_where_the_file_should_be_is_named(full_profile, no_network, lo
     }[loader]
     folder = data_dir() / remote.relpath
     folder.mkdir(parents=True)
-    with pytest.raises(
-        DataValidationError, match="is a folder where a file should be"
-    ) as info:
+    with (
+        unchanged(data_dir()),
+        pytest.raises(
+            DataValidationError, match="is a folder where a file should be"
+        ) as info,
+    ):
         load()
     assert str(folder) in str(info.value)
     assert folder.is_dir() and no_network == []
@@ -283,8 +312,9 @@ def test_a_folder_where_the_file_should_be_is_named(full_profile, no_network, lo
 
 def test_a_folder_named_like_a_photo_is_named(full_profile, photo_folder):
     (photo_folder / "test" / "cats" / "cat.8.jpg").mkdir()
-    with pytest.raises(
-        DataValidationError, match=r"cat\.8\.jpg: a folder, not a photo"
+    with (
+        unchanged(photo_folder),
+        pytest.raises(DataValidationError, match=r"cat\.8\.jpg: a folder, not a photo"),
     ):
         cats_dogs.prepare_cats_and_dogs()
 
@@ -302,9 +332,12 @@ def test_a_file_we_may_not_read_is_named(
             False if (mode == os.R_OK and str(p) == str(path)) else real_access(p, mode)
         ),
     )
-    with pytest.raises(
-        DataValidationError, match=r"cannot be read \(permission denied\)"
-    ) as info:
+    with (
+        unchanged(data_dir()),
+        pytest.raises(
+            DataValidationError, match=r"cannot be read \(permission denied\)"
+        ) as info,
+    ):
         houses.load_house_prices()
     assert str(path) in str(info.value) and no_network == []
 
@@ -326,7 +359,10 @@ def test_a_photo_name_that_is_not_utf8_is_named(full_profile, photo_folder):
     folder = os.fsencode(photo_folder / "train" / "cats")
     with open(os.path.join(folder, b"cat.\xff\xfe.jpg"), "wb") as f:
         f.write(good)
-    with pytest.raises(DataValidationError, match="name is not valid UTF-8") as info:
+    with (
+        unchanged(photo_folder),
+        pytest.raises(DataValidationError, match="name is not valid UTF-8") as info,
+    ):
         cats_dogs.prepare_cats_and_dogs()
     assert r"cat.\udcff\udcfe.jpg" in str(info.value)
 
@@ -337,10 +373,13 @@ def test_repeated_house_ids_are_refused_before_training(tmp_path):
         return df
 
     path = house_csv(tmp_path / "h.csv", repeat)
-    with pytest.raises(
-        DataValidationError,
-        match=r"100 Id value\(s\) appear on more than one row \(Id 1, 2, 3",
-    ) as info:
+    with (
+        unchanged(tmp_path),
+        pytest.raises(
+            DataValidationError,
+            match=r"100 Id value\(s\) appear on more than one row \(Id 1, 2, 3",
+        ) as info,
+    ):
         houses.read_house_csv(path)
     assert str(path) in str(info.value)
 
@@ -423,7 +462,7 @@ def test_a_bad_photo_is_named_before_the_classes_are_counted(
 ):
     (photo_folder / "validation" / "cats" / "cat.0.jpg").write_text("not a photo\n")
     write_jpeg(photo_folder / "validation" / "cats" / "cat.3.jpg")  # 4 cats, 3 dogs
-    with pytest.raises(DataValidationError) as info:
+    with unchanged(photo_folder), pytest.raises(DataValidationError) as info:
         cats_dogs.prepare_cats_and_dogs()
     assert "cat.0.jpg" in str(info.value) and "not balanced" not in str(info.value)
 
@@ -440,7 +479,10 @@ def test_a_photo_changed_in_place_is_checked_again(full_profile, photo_folder):
         photo.stat().st_size == st.st_size
         and photo.stat().st_mtime_ns == st.st_mtime_ns
     )
-    with pytest.raises(DataValidationError, match=r"dog\.1\.jpg: cannot be decoded"):
+    with (
+        unchanged(photo_folder),
+        pytest.raises(DataValidationError, match=r"dog\.1\.jpg: cannot be decoded"),
+    ):
         cats_dogs.check_photos(photo_folder)
 
 
