@@ -145,3 +145,19 @@ def test_a_figure_off_by_more_than_its_rounding_does_not_match():
     assert not matches(83.1, _rounding("83.1"), "%", [0.8322])
     assert matches(23552, _rounding("23552"), "$", [23551.8])
     assert not matches(23552, _rounding("23552"), "$", [23549.0])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_bold_markers_pair_up(path):
+    """A stray `**` (or an empty `****`) renders as literal asterisks in Jupyter."""
+    broken = [
+        i
+        for i, cell in enumerate(load(path)["cells"])
+        if cell["cell_type"] == "markdown"
+        and (
+            "****"
+            in (text := re.sub(r"```.*?```", "", nbtools.source(cell), flags=re.S))
+            or text.count("**") % 2
+        )
+    ]
+    assert not broken, f"markdown cells with unpaired bold markers: {broken}"
