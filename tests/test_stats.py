@@ -123,3 +123,10 @@ def test_paired_block_bootstrap_runs_on_time_series_errors():
     result = paired_bootstrap(base + 0.2, base, block=24)
     assert result.difference == pytest.approx(0.2)
     assert result.p_value < 0.01
+
+
+def test_a_p_value_below_float_range_is_not_shown_as_zero():
+    right = np.array([True] * 4000 + [False] * 700)
+    result = mcnemar_test(right, ~right)
+    assert result.p_value < 1e-300
+    assert "p = 0:" not in str(result) and "p < 1e-300" in str(result)

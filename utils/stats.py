@@ -104,7 +104,8 @@ class PairedResult:
             if self.p_value < 0.05
             else "within what chance alone gives (p >= 0.05)"
         )
-        return f"{self.test}: {self.detail}; p = {self.p_value:.3g}: {verdict}"
+        shown = "p < 1e-300" if self.p_value < 1e-300 else f"p = {self.p_value:.3g}"
+        return f"{self.test}: {self.detail}; {shown}: {verdict}"
 
 
 def mcnemar_test(correct_a: np.ndarray, correct_b: np.ndarray) -> PairedResult:
