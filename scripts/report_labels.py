@@ -227,6 +227,34 @@ LABELS = {
         "07_house_price_regression",
         "nn_minus_linear_kfold_all_columns",
     ): "network minus linear model, all columns, 5-fold MAE",
+    (
+        "07_house_price_regression",
+        "drop_id_dev_mae_over_seeds",
+    ): "step 1, Id dropped: dev MAE, mean over seeds",
+    (
+        "07_house_price_regression",
+        "standardised_dev_mae_over_seeds",
+    ): "step 2, standardised inputs: dev MAE, mean over seeds",
+    (
+        "07_house_price_regression",
+        "early_stopping_dev_mae_over_seeds",
+    ): "step 3, early stopping: dev MAE, mean over seeds",
+    (
+        "07_house_price_regression",
+        "log_target_dev_mae_over_seeds",
+    ): "step 4, log(price) target: dev MAE, mean over seeds",
+    (
+        "07_house_price_regression",
+        "l2_dev_mae_over_seeds",
+    ): "step 5a, L2 penalty: dev MAE, mean over seeds",
+    (
+        "07_house_price_regression",
+        "dropout_dev_mae_over_seeds",
+    ): "step 5b, dropout: dev MAE, mean over seeds",
+    (
+        "07_house_price_regression",
+        "linear_dev_mae_over_seeds",
+    ): "linear model: dev MAE, mean over seeds",
     # 08
     ("08_autoencoders", "ae_mse_code2"): "autoencoder, 2-number code: test MSE",
     ("08_autoencoders", "ae_mse_code8"): "autoencoder, 8-number code: test MSE",
