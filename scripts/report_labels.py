@@ -311,6 +311,10 @@ LABELS = {
     ): "two workers, one killed and restarted, test accuracy",
     (
         "09_distributed_training",
+        "two_replicas_vs_one_device_mcnemar_p",
+    ): "two replicas vs one device, McNemar p-value",
+    (
+        "09_distributed_training",
         "two_workers_vs_one_device_mcnemar_p",
     ): "two workers vs one device, McNemar p-value",
     (
