@@ -229,3 +229,26 @@ def test_a_parameter_can_be_set_for_one_run():
     assert "TAKE_C_APART = True  # set by run_notebooks.py --set" in params
     with pytest.raises(SystemExit, match="no parameter NOPE"):
         run_notebooks.set_parameters(nb, {"NOPE": "1"})
+
+
+@pytest.mark.parametrize(
+    ("gpus", "expected"),
+    [([], "cpus"), (["GPU:0"], "cpus"), (["GPU:0", "GPU:1"], "gpus")],
+    ids=["no GPU", "one GPU", "two GPUs"],
+)
+def test_09_replicas_go_to_several_gpus_else_the_two_logical_cpus(gpus, expected):
+    """09's only device branch, run both ways (a CPU machine lists no GPU, so the notebook's
+    own runs take the CPU side alone)."""
+    notebook = load(ROOT / "notebooks" / "09_distributed_training.ipynb")
+    lines = [
+        line
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+        for line in nbtools.source(cell).splitlines()
+        if line.startswith("devices = ")
+    ]
+    assert len(lines) == 1, lines
+    cpus = ["CPU:0", "CPU:1"]
+    scope = {"gpus": gpus, "cpus": cpus}
+    exec(lines[0], scope)
+    assert scope["devices"] == {"gpus": gpus, "cpus": cpus}[expected]
