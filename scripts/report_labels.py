@@ -77,6 +77,18 @@ LABELS = {
         "03_dogs_vs_cats_from_scratch",
         "model_c_vs_a_mcnemar_p",
     ): "model C vs model A, McNemar p-value",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "c_without_augmentation_val_accuracy",
+    ): "model C without its augmentation: validation accuracy",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "c_without_dropout_val_accuracy",
+    ): "model C without its dropout: validation accuracy",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "b_trained_like_c_val_accuracy",
+    ): "model B trained like model C: validation accuracy",
     # 04
     (
         "04_vgg16_transfer_and_fine_tuning",
