@@ -210,6 +210,13 @@ def precision_section(folder: Path, names: dict[str, str]) -> list[str]:
                     a, _ = figure_and_interval(name, plain[name])
                     b, _ = figure_and_interval(name, mixed[name])
                     lines.append(f"| {label_of(nb, name, plain[name])} | {a} | {b} |")
+            for name in ordered(nb, mixed):  # figures only the mixed run measured
+                if name not in plain:
+                    b, interval = figure_and_interval(name, mixed[name])
+                    b += f" ({interval})" if interval else ""
+                    lines.append(
+                        f"| {label_of(nb, name, mixed[name])} | not run | {b} |"
+                    )
     return lines
 
 
