@@ -20,7 +20,7 @@ MAX_CODE_LINES = 25
 PROJECT_TALK = [
     r"\btarget (?:is )?(?:not )?met\b",
     r"\bNOT met\b",
-    r"\bissue \d+",
+    r"\bissue #?\d+",
     r"\bwe tried\b",
     r"\bour (?:2|two)-core\b",
     r"\bon our (?:machine|CPU|laptop)\b",
