@@ -1,7 +1,8 @@
 # Deep Neural Networks, runnable: the README's contract.
 #   make setup    .venv (newest TensorFlow) and .venv-oldest (Colab's stack), Graphviz, chromium
-#   make test     lint, unit tests, every notebook on both stacks and under mixed precision, the
-#                 Colab cell, the device check and the course site in chromium (quick profile)
+#   make test     lint, unit tests, every notebook on both stacks (at the same time), 16-bit
+#                 precision, the Colab cell, the device check and the course site in chromium
+#                 (quick profile); prints each step's time
 #   make run      execute every notebook headless into build/executed/ (NB=02 for one)
 #   make book     render build/executed/ into the course site, build/book/html/ (no execution)
 #   make report   build results/README.md from results/full/*.json
@@ -47,25 +48,34 @@ setup-oldest:
 	@$(PY_OLDEST) -m pip uninstall -q -y dnn-runnable 2>/dev/null || true
 	@$(PY_OLDEST) -c "import tensorflow as tf, keras; print('oldest stack: tensorflow', tf.__version__, '/ keras', keras.__version__)"
 
-test: lint unit nbtest nbtest-oldest colabtest device-check-quick booktest
+# each step's wall time is printed at the end; the two stacks' notebook runs share the cores
+# (A+B: at the same time), since much of a quick run is one core waiting on Python
+TEST_STEPS := lint unit nbtest+nbtest-oldest colabtest device-check-quick booktest
+test:
+	@MAKE="$(MAKE)" bash scripts/timed_steps.sh $(TEST_STEPS)
 
 lint:
-	$(PY) -m ruff check utils scripts tests notebooks book
-	$(PY) -m ruff format --check utils scripts tests notebooks book
+	$(PY) -m ruff check conftest.py utils scripts tests notebooks book
+	$(PY) -m ruff format --check conftest.py utils scripts tests notebooks book
 
 unit:
 	MPLBACKEND=Agg DNN_PROFILE=quick $(PY) -m pytest -q tests --ignore=tests/browser --ignore=tests/colab
 
-# every notebook on the newest stack, float32, the CPU's branches
+# every notebook on the newest stack, float32, the CPU's branches, with the exercises' worked
+# solutions; the executed notebooks are kept (conftest.py) for the course site (booktest)
+QUICK_EXECUTED := build/quick/executed
 nbtest:
-	DNN_PROFILE=quick DNN_DEVICE=cpu $(PY) $(NBVAL) notebooks
+	rm -rf $(QUICK_EXECUTED)
+	DNN_PROFILE=quick DNN_DEVICE=cpu DNN_EXECUTED_OUT=$(QUICK_EXECUTED) $(PY) $(NBVAL) notebooks
 
 # every notebook on Colab's stack as a Colab GPU runs it by default: the GPU's branches, float32
 # (mixed_float16, the GPU's 16-bit policy, is emulated on a CPU and far too slow for every
 # notebook: device-check-quick runs 02 and 04 under it)
-# (the exercises' worked solutions run once, in nbtest: here and in booktest they are left out)
+# (the exercises' worked solutions run once, in nbtest: here they are left out)
+# Its own data and results folders, since it runs beside nbtest.
 nbtest-oldest:
 	PYTHONPATH=$(CURDIR) DNN_PROFILE=quick DNN_DEVICE=gpu DNN_SOLUTIONS=0 \
+		DNN_DATA_DIR=build/oldest/data DNN_RESULTS_DIR=build/oldest/results \
 		$(PY_OLDEST) scripts/run_notebooks.py --out build/oldest/executed
 
 # the notebooks' first cell in a fresh environment that has Colab's stack and not this project
@@ -73,17 +83,17 @@ colabtest:
 	DNN_COLAB_STACK=$$($(PY_OLDEST) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") \
 		$(PY) -m pytest -q -p no:cacheprovider tests/colab
 
-# the device check in the quick profile: the GPU's branches of 02 and 04 under mixed_float16
+# the device check in the quick profile: the bench, and the GPU's branches of 02 and 04 under
+# mixed_float16, each run to its end (no time budget: a slow machine passes too)
 device-check-quick:
-	DNN_PROFILE=quick DNN_MIXED_PRECISION=1 $(PY) scripts/device_check.py --budget 180
+	DNN_PROFILE=quick DNN_MIXED_PRECISION=1 $(PY) scripts/device_check.py
 
-# the course site, from quick-profile executions under the CPU's mixed_bfloat16 (so every notebook
-# also runs in 16 bits), kept apart from build/executed, checked in chromium
+# the course site, built from the notebooks nbtest executed (no second execution), checked in
+# chromium; run alone, it runs nbtest first
 booktest:
-	DNN_PROFILE=quick DNN_DEVICE=cpu DNN_MIXED_PRECISION=bfloat16 DNN_SOLUTIONS=0 \
-		$(PY) scripts/run_notebooks.py --out build/quick/executed
-	$(PY) scripts/build_book.py --executed build/quick/executed --out build/quick/book
-	DNN_BOOK_HTML=build/quick/book/html DNN_EXECUTED=build/quick/executed $(PY) -m pytest -q -p no:cacheprovider tests/browser
+	@test -d $(QUICK_EXECUTED) || $(MAKE) --no-print-directory nbtest
+	$(PY) scripts/build_book.py --executed $(QUICK_EXECUTED) --out build/quick/book
+	DNN_BOOK_HTML=build/quick/book/html DNN_EXECUTED=$(QUICK_EXECUTED) $(PY) -m pytest -q -p no:cacheprovider tests/browser
 
 run:
 	DNN_PROFILE=$(or $(DNN_PROFILE),quick) $(PY) scripts/run_notebooks.py $(NB)

@@ -12,6 +12,11 @@ to build/device/executed/. The notebooks run with DNN_DEVICE=gpu, so on a CPU
 the script is known to work before a GPU is lent.
 
 Usage: python scripts/device_check.py [--budget SECONDS]   (default 480)
+
+The budget applies to the full profile only, where it decides how many notebooks fit, and never
+fails the check: a step that runs out of time is reported with the time it had. The quick profile
+(in `make test`) runs its steps to completion whatever the budget and the machine's speed; a
+guard of an hour per step, far above any machine's normal time, only catches a hang.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results" / "gpu"
 EXECUTED = ROOT / "build" / "device" / "executed"
+# the quick profile's only limit: a step still running after this long has hung
+HANG_GUARD_S = 3600
 # in order; each with a rough share of the budget it needs on one GPU in the full profile
 NOTEBOOK_STEPS = [
     ("02", 90),
@@ -38,8 +45,14 @@ NOTEBOOK_STEPS = [
 ]
 
 
+def shown(path: Path) -> Path:
+    """A path relative to the repository when it is inside it."""
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def run_step(name: str, command: list[str], seconds_left: float, env: dict) -> dict:
-    """Run one step with what is left of the budget as its timeout."""
+    """Run one step with ``seconds_left`` as its timeout (what is left of the budget in the
+    full profile, the hang guard in the quick one)."""
     start = time.perf_counter()
     # its own process group, so that a step out of time is stopped with its kernel
     proc = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
@@ -49,7 +62,7 @@ def run_step(name: str, command: list[str], seconds_left: float, env: dict) -> d
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        status = "stopped: out of time"
+        status = f"stopped: out of time after {seconds_left:.0f} s"
     seconds = time.perf_counter() - start
     print(f"device-check: {name}: {status} in {seconds:.0f} s", flush=True)
     return {"step": name, "status": status, "seconds": round(seconds, 1)}
@@ -67,21 +80,26 @@ def main(args: list[str]) -> int:
         PYTHONUNBUFFERED="1",
     )
     python = sys.executable
+    full = profile == "full"
     started = time.perf_counter()
-    steps = [run_step("bench", [python, "scripts/bench.py"], budget, env)]
+    steps = [
+        run_step(
+            "bench", [python, "scripts/bench.py"], budget if full else HANG_GUARD_S, env
+        )
+    ]
     for notebook, needs in NOTEBOOK_STEPS:
-        left = budget - (time.perf_counter() - started)
-        if profile == "full" and left < needs:
+        left = budget - (time.perf_counter() - started) if full else HANG_GUARD_S
+        if full and left < needs:
             steps.append({"step": f"notebook {notebook}", "status": "skipped: no time"})
             continue
         command = [python, "scripts/run_notebooks.py", "--out", str(EXECUTED), notebook]
         steps.append(run_step(f"notebook {notebook}", command, left, env))
-        if profile != "full" and notebook == "04":
+        if not full and notebook == "04":
             break  # the quick check stops after the two notebooks that matter most
     total = time.perf_counter() - started
     summary = {
         "profile": profile,
-        "budget_s": budget,
+        "budget_s": budget if full else None,
         "total_s": round(total, 1),
         "steps": steps,
         "recorded_at": datetime.datetime.now(datetime.timezone.utc).isoformat(
@@ -91,11 +109,11 @@ def main(args: list[str]) -> int:
     out = RESULTS / profile / "device_check.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2) + "\n")
-    print(
-        f"device-check: {total:.0f} s of {budget:.0f}; summary in {out.relative_to(ROOT)}"
-    )
-    # a quick check that runs out of time has failed: it is meant to finish in minutes
-    bad = ("failed", "stopped") if profile != "full" else ("failed",)
+    allowed = f" of {budget:.0f}" if full else " (no budget in the quick profile)"
+    print(f"device-check: {total:.0f} s{allowed}; summary in {shown(out)}")
+    # a step that failed fails the check; in the full profile, a step that ran out of the
+    # budget is a measurement (reported), in the quick one only a hang stops a step
+    bad = ("failed",) if full else ("failed", "stopped")
     failed = [s["step"] for s in steps if s["status"].startswith(bad)]
     if failed:
         print("device-check: failed: " + ", ".join(failed))

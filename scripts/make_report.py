@@ -34,13 +34,23 @@ def fmt(value, unit: str) -> str:
 
 
 def bench_section(path: Path) -> list[str]:
-    """The `make bench` table: each workload's FLOP rate against the machine's matmul peak."""
+    """The `make bench` table: each workload's FLOP rate against the machine's peak."""
     if not path.exists():
         return []
     bench = json.loads(path.read_text())
-    peaks = ", ".join(
-        f"{p} {v:,.0f} GFLOP/s" for p, v in bench["matmul_peak_gflop_per_s"].items()
-    )
+    if (
+        "peak" in bench
+    ):  # the best of matmuls and convolutions, with its instruction set
+        peaks = ", ".join(
+            f"{p} {v['gflop_per_s']:,.0f} GFLOP/s ({v['kernel']}, {v['instructions']})"
+            for p, v in bench["peak"].items()
+        )
+        peak_name = "Peak (best of large matmuls and convolutions)"
+    else:  # a bench.json from before the peak took convolutions in
+        peaks = ", ".join(
+            f"{p} {v:,.0f} GFLOP/s" for p, v in bench["matmul_peak_gflop_per_s"].items()
+        )
+        peak_name = "Matrix-multiply peak"
     cpu = bench.get("cpu")
     where = bench["device"] + (
         f"; CPU {cpu['model']} ({', '.join(cpu['flags']) or 'none of the speed flags'})"
@@ -51,12 +61,12 @@ def bench_section(path: Path) -> list[str]:
         "",
         "## Speed (`make bench`)",
         "",
-        f"Measured {bench['recorded_at'][:10]} on {where}. Matrix-multiply peak: {peaks}. "
+        f"Measured {bench['recorded_at'][:10]} on {where}. {peak_name}: {peaks}. "
         f"bfloat16: {'yes' if bench['bfloat16']['supported'] else 'no'} ({bench['bfloat16']['why']}).",
         "FLOPs are counted from the layers (`utils/flops.py`; training = 3 x forward). Each row's",
         "model was checked to compute in the row's precision before it was timed.",
         "",
-        "| workload | precision | examples/s | vs float32 | GFLOP/s | % of matmul peak |",
+        "| workload | precision | examples/s | vs float32 | GFLOP/s | % of peak |",
         "|---|---|---|---|---|---|",
     ]
     float32 = {

@@ -80,3 +80,39 @@ def title(nb: dict) -> str:
                 if line.startswith("# "):
                     return line[2:].strip()
     return "(untitled)"
+
+
+def kernel_manager_class(asynchronous: bool = False):
+    """jupyter_client's KernelManager (or AsyncKernelManager, for nbclient), made to start kernels on Unix sockets (IPC) on POSIX.
+
+    Over IPC nothing listens on a TCP port (not even loopback's) and ipykernel no longer warns
+    that it "is running over TCP without encryption". The sockets go into a private folder of
+    their own (mode 0700), by absolute path, since the kernel runs in the notebook's folder.
+    """
+    import os
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
+    from traitlets import CaselessStrEnum
+
+    base = AsyncKernelManager if asynchronous else KernelManager
+    if os.name != "posix":
+        return base
+
+    class IPCKernelManager(base):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        def _ip_default(self) -> str:
+            if self.transport != "ipc":
+                return super()._ip_default()
+            return os.path.join(tempfile.mkdtemp(prefix="dnn-kernel-"), "kernel")
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart)
+            if self.transport == "ipc" and not restart:
+                try:
+                    os.rmdir(os.path.dirname(self.ip))
+                except OSError:
+                    pass
+
+    return IPCKernelManager

@@ -27,7 +27,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nbtools import ROOT, notebook_paths  # noqa: E402
+from nbtools import ROOT, kernel_manager_class, notebook_paths  # noqa: E402
 
 OUT = ROOT / "build" / "executed"
 
@@ -81,8 +81,11 @@ def run(
     nb = nbformat.read(path, as_version=4)
     if settings:
         set_parameters(nb, settings)
+    # the kernel listens on Unix sockets (IPC), not TCP ports: nothing is reachable from
+    # outside this user, and ipykernel has no cause to warn about unencrypted TCP
     client = NotebookClient(
         nb,
+        kernel_manager_class=kernel_manager_class(asynchronous=True),
         timeout=None,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},

@@ -109,3 +109,64 @@ def test_cpu_description_names_model_and_speed_flags(tmp_path):
         "model": "Example Xeon",
         "flags": ["avx2", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16"],
     }
+
+
+@pytest.mark.parametrize(
+    "dtype,gpu,flags,expected",
+    [
+        ("bfloat16", False, ["avx512f", "avx512_bf16", "amx_bf16"], "AMX tiles"),
+        ("bfloat16", False, ["avx512f", "avx512_bf16"], "AVX512_BF16"),
+        ("bfloat16", False, ["avx2"], "emulated"),
+        ("float32", False, ["avx2", "avx512f"], "AVX-512 FMA"),
+        ("float32", False, ["avx2"], "AVX2 FMA"),
+        ("float16", True, [], "GPU tensor cores"),
+    ],
+)
+def test_each_peak_names_its_instruction_set(bench, dtype, gpu, flags, expected):
+    assert bench.instruction_set(dtype, gpu, flags).startswith(expected)
+
+
+def test_peak_kernels_include_convolutions_at_least_as_large_as_the_workloads(
+    bench, monkeypatch
+):
+    monkeypatch.setenv("DNN_PROFILE", "quick")
+    kinds = {kind for kind, _ in bench.peak_kernels()}
+    assert kinds == {"matmul", "conv3x3"}
+    # the quick VGG16 row runs batch 8 at 64 px: its block-2 and block-3 convolutions are
+    # 8 x 32 x 32 x 128 and 8 x 16 x 16 x 256, which the peak kernels must cover
+    convs = [shape for kind, shape in bench.peak_kernels() if kind == "conv3x3"]
+    assert (8, 32, 128) in convs and (8, 16, 256) in convs
+
+
+def _rows_over_peak(report: dict) -> list[str]:
+    peaks = report["peak_gflop_per_s"]
+    return [
+        f"{r['workload']} ({r['precision']}): {r['gflop_per_s']:.1f} GFLOP/s "
+        f"over a peak of {peaks[r['precision']]:.1f}"
+        for r in report["workloads"]
+        if r["gflop_per_s"] > peaks[r["precision"]] or r["percent_of_peak"] > 100
+    ]
+
+
+def test_the_recorded_bench_has_no_row_over_its_peak():
+    import json
+
+    recorded = BENCH.parent.parent / "results" / "full" / "bench.json"
+    report = json.loads(recorded.read_text())
+    assert "peak" in report, "results/full/bench.json predates the peak kernels: rerun"
+    assert _rows_over_peak(report) == []
+
+
+def test_the_check_finds_a_row_over_its_peak():
+    report = {
+        "peak_gflop_per_s": {"bfloat16": 1524.0},
+        "workloads": [
+            {
+                "workload": "04 VGG16 base",
+                "precision": "bfloat16",
+                "gflop_per_s": 2233.0,
+                "percent_of_peak": 146.5,
+            }
+        ],
+    }
+    assert len(_rows_over_peak(report)) == 1
