@@ -22,7 +22,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONUNBUFFERED := 1
 NB ?=
 
-.PHONY: help setup setup-newest setup-oldest test lint unit nbtest nbtest-oldest colabtest device-check-quick booktest run book report bench device-check clean-notebooks links check-links clean
+.PHONY: help setup setup-newest setup-oldest test lint unit nbtest nbtest-oldest nbtest-bfloat16 colabtest device-check-quick booktest run book report bench device-check clean-notebooks links check-links clean
 
 help:
 	@sed -n '2,10p' Makefile
@@ -50,7 +50,7 @@ setup-oldest:
 
 # each step's wall time is printed at the end; the two stacks' notebook runs share the cores
 # (A+B: at the same time), since much of a quick run is one core waiting on Python
-TEST_STEPS := lint unit nbtest+nbtest-oldest colabtest device-check-quick booktest
+TEST_STEPS := lint unit+colabtest nbtest+nbtest-oldest nbtest-bfloat16+device-check-quick booktest
 test:
 	@MAKE="$(MAKE)" bash scripts/timed_steps.sh $(TEST_STEPS)
 
@@ -77,6 +77,13 @@ nbtest-oldest:
 	PYTHONPATH=$(CURDIR) DNN_PROFILE=quick DNN_DEVICE=gpu DNN_SOLUTIONS=0 \
 		DNN_DATA_DIR=build/oldest/data DNN_RESULTS_DIR=build/oldest/results \
 		$(PY_OLDEST) scripts/run_notebooks.py --out build/oldest/executed
+
+# every notebook as a CPU with bfloat16 instructions runs it under DNN_MIXED_PRECISION=1: the CPU's
+# branches in mixed_bfloat16 (without the worked solutions, which nbtest runs); its own results
+nbtest-bfloat16:
+	DNN_PROFILE=quick DNN_DEVICE=cpu DNN_MIXED_PRECISION=bfloat16 DNN_SOLUTIONS=0 \
+		DNN_RESULTS_DIR=build/bfloat16/results \
+		$(PY) scripts/run_notebooks.py --out build/bfloat16/executed
 
 # the notebooks' first cell in a fresh environment that has Colab's stack and not this project
 colabtest:
