@@ -26,6 +26,26 @@ LABELS = {
         "00_fundamentals",
         "double_descent_peak_features",
     ): "double descent: features at the error peak",
+    (
+        "00_fundamentals",
+        "deep_sigmoid_val_accuracy",
+    ): "10-layer sigmoid net, plain SGD: validation accuracy",
+    (
+        "00_fundamentals",
+        "deep_sigmoid_residual_val_accuracy",
+    ): "the same with residual connections: validation accuracy",
+    (
+        "00_fundamentals",
+        "deep_sigmoid_batch_norm_val_accuracy",
+    ): "the same with batch normalisation: validation accuracy",
+    (
+        "00_fundamentals",
+        "deep_relu_glorot_init_val_accuracy",
+    ): "10-layer ReLU net, Glorot init: validation accuracy",
+    (
+        "00_fundamentals",
+        "deep_relu_he_init_val_accuracy",
+    ): "10-layer ReLU net, He init: validation accuracy",
     # 01
     (
         "01_convolution_by_hand",

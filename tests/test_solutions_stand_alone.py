@@ -1,0 +1,114 @@
+"""Every worked solution runs after the lesson alone, and the solutions come in exercise order.
+
+Executing each solution alone after its lesson would cost many minutes a notebook, so this reads
+the code instead: every name a solution reads must be bound by the lesson (the code cells before
+"## Exercises"), by the solution's own cells, or be a builtin. The notebook runs themselves
+(`make nbtest`) then execute the solutions in order.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import nbtools  # noqa: E402
+
+NOTEBOOKS = nbtools.notebook_paths()
+HEADING = re.compile(r"\*\*Worked solution to exercise (\d+)")
+
+
+def parse(code: str) -> ast.Module:
+    """A cell's code as Python (IPython's `%magic` and `!shell` lines left out)."""
+    lines = [
+        "" if line.lstrip().startswith(("%", "!")) else line
+        for line in code.splitlines()
+    ]
+    return ast.parse("\n".join(lines))
+
+
+def bound(tree: ast.AST) -> set[str]:
+    """Every name the code binds anywhere: assignments, loops, imports, defs, arguments."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                names.add((alias.asname or alias.name).split(".")[0])
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names.update(node.names)
+    return names
+
+
+def read(tree: ast.AST) -> set[str]:
+    return {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+
+
+def lesson_and_solutions(nb: dict) -> tuple[set[str], list[tuple[int, str]]]:
+    """The names the lesson binds, and each worked solution's (number, code)."""
+    cells = nb["cells"]
+    start = next(
+        i
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "markdown" and "## Exercises" in nbtools.source(c)
+    )
+    lesson = set()
+    for cell in cells[:start]:
+        if cell["cell_type"] == "code":
+            lesson |= bound(parse(nbtools.source(cell)))
+    solutions: list[tuple[int, str]] = []
+    for cell in cells[start + 1 :]:
+        text = nbtools.source(cell)
+        if cell["cell_type"] == "markdown":
+            found = HEADING.match(text)
+            if found:
+                solutions.append((int(found.group(1)), ""))
+            elif text.startswith("## "):
+                break
+        elif solutions and "solution" in cell["metadata"].get("tags", []):
+            number, code = solutions[-1]
+            solutions[-1] = (number, code + "\n" + text)
+    return lesson, solutions
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_solution_needs_only_the_lesson(path):
+    lesson, solutions = lesson_and_solutions(json.loads(path.read_text()))
+    known = lesson | set(dir(builtins)) | {"display", "get_ipython"}
+    missing = {}
+    for number, code in solutions:
+        tree = parse(code)
+        unknown = read(tree) - known - bound(tree)
+        if unknown:
+            missing[number] = sorted(unknown)
+    assert not missing, f"solutions that need another solution's names: {missing}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_solutions_come_in_exercise_order(path):
+    _, solutions = lesson_and_solutions(json.loads(path.read_text()))
+    numbers = [number for number, _ in solutions]
+    assert numbers == sorted(set(numbers)), f"solutions in the order {numbers}"
+
+
+def test_the_name_reader_sees_what_a_cell_needs():
+    tree = parse("def f(x):\n    return x + y\nz = [w for w in range(3)]\nprint(f(z))")
+    assert read(tree) - bound(tree) - set(dir(builtins)) == {"y"}
