@@ -15,15 +15,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
 import shutil
 import stat
 import tempfile
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .profile import is_quick
 
@@ -55,6 +58,9 @@ class RemoteFile:
     file_hash: str  # the pinned digest, in ``hash_algorithm`` (sha256 unless the publisher only pins md5)
     source: str  # who publishes it, and its licence, for the error message
     hash_algorithm: str = "sha256"
+    # the largest file accepted, checked from its size before a byte is read (the published
+    # file's size with a wide margin): a file padded to gigabytes is refused by name at once
+    max_bytes: int | None = None
 
 
 def data_dir() -> Path:
@@ -75,13 +81,25 @@ SPECIAL_FILES = {
 }
 
 
-def check_readable_file(path: Path, what: str = "file") -> None:
+def _size(n: int) -> str:
+    """A byte count for a message: 3.2 GiB, 58.9 MB, 512 bytes."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n:,} bytes"
+
+
+def check_readable_file(
+    path: Path, what: str = "file", max_bytes: int | None = None
+) -> None:
     """Raise :class:`DataValidationError` unless ``path`` is a regular file we may read.
 
     Checked from its metadata alone, before anything opens it: a named pipe would make a read
     wait forever, a folder or a device cannot be a dataset, and a file without read permission
     gives an error naming it instead of Python's ``PermissionError``. A symbolic link to a
-    regular file is fine (it is read, never written).
+    regular file is fine (it is read, never written). With ``max_bytes``, a file larger than
+    that is refused from its size, before a byte is read (a file padded to gigabytes would
+    otherwise be read whole into memory).
     """
     path = Path(path)
     try:
@@ -109,19 +127,157 @@ def check_readable_file(path: Path, what: str = "file") -> None:
             f"{path} cannot be read (permission denied): give yourself read access "
             f"(chmod u+r {path}) or point DNN_DATA_DIR at a copy you can read"
         )
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise DataValidationError(
+            f"{path} is {_size(info.st_size)}, more than the {_size(max_bytes)} a {what} of "
+            "this dataset can be (the published one is far smaller): padded, or not the right "
+            "file. Nothing was read from it."
+        )
+
+
+def read_limited(path: Path, max_bytes: int, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``, checked before and while reading.
+
+    The size is checked from the file's metadata first; the read itself stops one byte past
+    the limit, so a file that grows while it is read cannot exhaust memory either.
+    """
+    path = Path(path)
+    check_readable_file(path, what, max_bytes)
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as err:
+        raise DataValidationError(
+            f"{path} cannot be read: {err.strerror or err}"
+        ) from None
+    if len(data) > max_bytes:
+        raise DataValidationError(
+            f"{path} grew past {_size(max_bytes)} while it was read: not the right file"
+        )
+    return data
+
+
+PARTIAL_PREFIX = ".partial-"
+STALE_AFTER_S = (
+    24 * 3600
+)  # a scratch file or folder of ours left this long is stale anyway
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but another user's
+        return True
+    return True
+
+
+def scratch_is_stale(path: Path, pid: int | None) -> bool:
+    """A scratch file or folder we made is stale when the process that made it has died (its
+    pid is in its name) or, without a pid, when nothing has changed it for a day."""
+    try:
+        age = time.time() - path.lstat().st_mtime
+    except OSError:
+        return False
+    if pid is not None and pid != os.getpid() and not _pid_alive(pid):
+        return True
+    return age > STALE_AFTER_S
+
+
+def remove_stale_partials(target: Path) -> list[Path]:
+    """Remove ``.partial-<target name>-*`` files beside ``target`` that a killed process left.
+
+    Only our own names are touched (the prefix, the target's name, then the writer's pid), only
+    regular files (never a link or a folder), and only stale ones (:func:`scratch_is_stale`).
+    Returns what was removed.
+    """
+    target = Path(target)
+    pattern = re.compile(
+        re.escape(f"{PARTIAL_PREFIX}{target.name}-") + r"(?:(\d+)-)?[A-Za-z0-9_]+$"
+    )
+    removed = []
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return removed
+    for name in names:
+        m = pattern.match(name)
+        if not m:
+            continue
+        path = target.parent / name
+        try:
+            if not stat.S_ISREG(path.lstat().st_mode):
+                continue
+        except OSError:
+            continue
+        if scratch_is_stale(path, int(m.group(1)) if m.group(1) else None):
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError:
+                pass
+    return removed
+
+
+@contextlib.contextmanager
+def locked(target: Path) -> Iterator[None]:
+    """Hold an exclusive lock (``fcntl.flock``) on ``.<name>.lock`` beside ``target``.
+
+    Every reader-and-writer of ``target`` that takes this lock sees the others' writes: a
+    read-modify-write under it never loses another process's change. The lock file is empty
+    and stays (removing it would race with a process waiting on it).
+    """
+    import fcntl
+
+    target = Path(target)
+    lock_path = target.parent / f".{target.name}.lock"
+    fd = os.open(
+        lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
+    )
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` through a new temporary file beside it, then rename.
 
-    The temporary file is created with O_EXCL (``tempfile.mkstemp``) under a random name, so a
-    file or link planted where we write is never opened or followed; the rename replaces
-    ``target`` itself (a link there is replaced, not written through).
+    The temporary file is created with O_EXCL (``tempfile.mkstemp``) under a random name (with
+    the writer's pid, so that one a killed process left is recognised and removed by the next
+    write: :func:`remove_stale_partials`), so a file or link planted where we write is never
+    opened or followed; the rename replaces ``target`` itself (a link there is replaced, not
+    written through). The new file keeps the permissions of the file it replaces (a new one
+    gets the usual ones, 0666 less the umask), not ``mkstemp``'s owner-only 0600.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".partial-{target.name}-", dir=target.parent)
+    target = Path(target)
+    remove_stale_partials(target)
+    try:
+        old = target.lstat()
+        mode = (
+            stat.S_IMODE(old.st_mode)
+            if stat.S_ISREG(old.st_mode)
+            else 0o666 & ~_current_umask()
+        )
+    except OSError:
+        mode = 0o666 & ~_current_umask()
+    fd, tmp = tempfile.mkstemp(
+        prefix=f"{PARTIAL_PREFIX}{target.name}-{os.getpid()}-", dir=target.parent
+    )
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            f.flush()
+            os.fchmod(f.fileno(), mode)
+            os.fsync(f.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -160,8 +316,12 @@ def fetch(remote: RemoteFile, validate: Callable[[Path], None] | None = None) ->
     is wrong; it is used to accept a hand-placed file whose bytes differ.
     """
     target = data_dir() / remote.relpath
+    remove_stale_partials(
+        target
+    )  # what a download killed while copying into place left
     if target.exists():
-        check_readable_file(target)  # a pipe, a folder or an unreadable file: named
+        # a pipe, a folder, an unreadable file or one padded to gigabytes: named, before reading
+        check_readable_file(target, max_bytes=remote.max_bytes)
         if file_digest(target, algorithm=remote.hash_algorithm) == remote.file_hash:
             return target
         if validate is None:
@@ -257,7 +417,10 @@ def _move_into_place(got: Path, target: Path, remote: RemoteFile) -> None:
     tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".partial-{target.name}-", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f"{PARTIAL_PREFIX}{target.name}-{os.getpid()}-", dir=target.parent
+        )
+        os.fchmod(fd, 0o666 & ~_current_umask())
         with os.fdopen(fd, "wb") as out, open(got, "rb") as src:
             shutil.copyfileobj(src, out)
         os.replace(tmp, target)
