@@ -259,6 +259,12 @@ def check_hdf5_self_contained(
             return True if len(names) > MAX_H5_OBJECTS else None  # not None: stop
 
         gid.links.iterate(collect)
+        if depth == 0 and {b"fc1", b"fc2"} & set(names):
+            raise DataValidationError(
+                "holds layers the convolutional base does not have: fc1, fc2. This looks "
+                "like the with-top file (fc1, fc2, predictions); the notebooks need the "
+                "'notop' file"
+            )
         for name in names:
             where = f"{prefix}/{name.decode(errors='replace')}"
             count["objects"] += 1
