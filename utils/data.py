@@ -15,7 +15,9 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import csv
 import hashlib
 import os
 import re
@@ -437,3 +439,71 @@ def _move_into_place(got: Path, target: Path, remote: RemoteFile) -> None:
                 remote, reason=f"downloaded, but cannot write to {target.parent}: {err}"
             )
         ) from None
+
+
+def csv_text(raw: bytes, path: Path) -> str:
+    """The text of a CSV file's bytes: UTF-8 (with or without a byte-order mark), any line ends.
+
+    * UTF-16 or UTF-32 (a byte-order mark, or zero bytes between the characters): named as
+      such, with how to save it as UTF-8, instead of being called truncated or garbage;
+    * classic-Mac line ends (``\\r`` alone) and Windows ones (``\\r\\n``) become ``\\n``;
+    * a file whose last row has no line end is read as it stands: the row checks below still
+      catch a row cut short, and a last row with every column is kept (with a warning);
+    * other bytes that are not UTF-8 (Excel's plain "CSV" writes Windows-1252): an error
+      naming the byte and its line.
+    """
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "UTF-32"),
+        (codecs.BOM_UTF32_BE, "UTF-32"),
+        (codecs.BOM_UTF16_LE, "UTF-16"),
+        (codecs.BOM_UTF16_BE, "UTF-16"),
+    ):
+        if raw.startswith(bom):
+            break
+    else:
+        name = "UTF-16" if raw[:4096].count(b"\x00") > len(raw[:4096]) // 4 else None
+    if name:
+        raise DataValidationError(
+            f"{path} is {name} text, not UTF-8: save it again as 'CSV UTF-8' (in a text "
+            f"editor: encoding UTF-8), or use the published file"
+        )
+    body = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
+    if not body.strip():
+        raise DataValidationError(
+            f"{path} is empty" + (" (only a byte-order mark)" if body != raw else "")
+        )
+    if b"\x00" in body:
+        line = body[: body.index(b"\x00")].count(b"\n") + 1
+        raise DataValidationError(
+            f"{path} holds zero bytes (first on line {line}): not a text file, or padded"
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = body[: err.start].count(b"\n") + 1
+        raise DataValidationError(
+            f"{path} is not UTF-8 text: byte 0x{body[err.start]:02x} on line {line} "
+            "(Excel's plain 'CSV' format writes Windows-1252). Save it again as "
+            "'CSV UTF-8', or use the published file."
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.endswith("\n"):
+        header = text.split("\n", 1)[0]
+        last = text.rsplit("\n", 1)[-1]
+        try:
+            fields = next(csv.reader([header])), next(csv.reader([last]))
+        except (csv.Error, StopIteration):
+            fields = ([], [])
+        if len(fields[1]) < len(fields[0]):
+            raise DataValidationError(
+                f"{path} ends in the middle of a row (its last line has {len(fields[1])} of "
+                f"{len(fields[0])} fields): the file looks truncated"
+            )
+        warnings.warn(
+            f"{path} does not end with a line end; its last row has every column and is "
+            f"read as it stands (if the file was cut short, its last value may be cut too: "
+            f"{last[-40:]!r})",
+            stacklevel=3,
+        )
+        text += "\n"
+    return text
