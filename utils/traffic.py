@@ -150,7 +150,7 @@ def check_duplicate_hours(df: pd.DataFrame, source: str = "frame") -> None:
         )
 
 
-def inflate_limited(data: bytes, path: Path, limit: int = MAX_TEXT_BYTES) -> bytes:
+def inflate_limited(data: bytes, path: Path, limit: int | None = None) -> bytes:
     """The text inside gzip ``data``, inflated member by member and never past ``limit``.
 
     A cut-short stream, bytes after the compressed data (zeros, or anything that is not another
@@ -158,6 +158,7 @@ def inflate_limited(data: bytes, path: Path, limit: int = MAX_TEXT_BYTES) -> byt
     of blank lines) is a :class:`DataValidationError` naming the file, found without ever
     holding more than ``limit`` bytes.
     """
+    limit = MAX_TEXT_BYTES if limit is None else limit
     out = bytearray()
     rest = data
     while rest:
