@@ -689,3 +689,73 @@ def test_write_atomically_removes_only_our_stale_partials(tmp_path):
     other.write_text("{")
     write_atomically(target, b"{}")
     assert not stale.exists() and other.exists() and target.read_text() == "{}"
+
+
+# --- kinds not in the report: found by attacking the loaders once more ----------------------------
+
+
+def test_a_csv_header_of_200_000_columns_is_refused_before_pandas(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_bytes(b"a," * 200_000 + b"SalePrice\n" + b"1," * 200_000 + b"1\n")
+    started = time.monotonic()
+    with (
+        unchanged(tmp_path),
+        pytest.raises(DataValidationError, match="200,001 columns"),
+    ):
+        houses.read_house_csv(path)  # pandas alone works on it for many minutes
+    assert time.monotonic() - started < 5
+
+
+def test_a_csv_with_a_header_and_no_rows_is_named(tmp_path):
+    t = write_traffic(tmp_path / "t.csv.gz", hours(4), [1, 2, 3, 4])
+    t.write_bytes(
+        gzip.compress(gzip.decompress(t.read_bytes()).split(b"\n")[0] + b"\n")
+    )
+    with (
+        unchanged(tmp_path),
+        pytest.raises(DataValidationError, match="no rows") as info,
+    ):
+        traffic.read_traffic_csv(t)  # was a raw IndexError
+    assert str(t) in str(info.value)
+    h = house_csv(tmp_path / "h.csv", lambda df: df.head(0))
+    with pytest.raises(DataValidationError, match="no rows"):
+        houses.read_house_csv(h)
+
+
+def test_a_gzip_of_a_million_empty_members_is_refused(tmp_path):
+    path = tmp_path / "t.csv.gz"
+    path.write_bytes(
+        gzip.compress(b"date_time,traffic_volume\n") + gzip.compress(b"") * 300_000
+    )
+    with unchanged(tmp_path), pytest.raises(DataValidationError, match="gzip members"):
+        traffic.read_traffic_csv(path)
+
+
+def test_an_npz_listing_100_000_members_is_refused_from_its_directory(
+    full_profile, no_network
+):
+    path = data_dir() / "mnist.npz"
+    path.parent.mkdir(parents=True)
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(100_000):
+            zf.writestr(f"{i}", b"")
+    with (
+        unchanged(data_dir()),
+        pytest.raises(DataValidationError, match="lists 100,000 members") as info,
+    ):
+        mnist.load_mnist()
+    assert str(path) in str(info.value)
+
+
+def test_an_encrypted_npz_member_is_named_not_a_raw_error(full_profile, no_network):
+    path = _mnist_npz(data_dir() / "mnist.npz")
+    data = bytearray(path.read_bytes())
+    data[data.find(b"PK\x03\x04") + 6] |= 1  # the "encrypted" flag, local header
+    data[data.find(b"PK\x01\x02") + 8] |= 1  # and central directory
+    path.write_bytes(bytes(data))
+    with (
+        unchanged(data_dir()),
+        pytest.raises(DataValidationError, match="encrypted") as info,
+    ):
+        mnist.load_mnist()
+    assert str(path) in str(info.value)

@@ -507,3 +507,20 @@ def csv_text(raw: bytes, path: Path) -> str:
         )
         text += "\n"
     return text
+
+
+def check_csv_width(text: str, path: Path, max_columns: int) -> None:
+    """Refuse a CSV whose header names more than ``max_columns`` columns, before pandas parses
+    it: a header of hundreds of thousands of columns makes ``read_csv`` work for many minutes."""
+    header = text.split("\n", 1)[0]
+    if header.count(",") + 1 <= max_columns:
+        return
+    try:
+        columns = len(next(csv.reader([header])))
+    except (csv.Error, StopIteration):
+        columns = header.count(",") + 1
+    if columns > max_columns:
+        raise DataValidationError(
+            f"{path} has {columns:,} columns in its header, more than the {max_columns:,} this "
+            "dataset could have: not the right file (or not a comma-separated one)"
+        )

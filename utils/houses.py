@@ -15,7 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import DataValidationError, RemoteFile, csv_text, fetch, read_limited
+from .data import (
+    DataValidationError,
+    RemoteFile,
+    check_csv_width,
+    csv_text,
+    fetch,
+    read_limited,
+)
 from .profile import is_quick
 
 HOUSE_PRICES = RemoteFile(
@@ -203,6 +210,7 @@ def read_house_csv(path: str | Path, expected_rows: int | None = None) -> pd.Dat
     path = Path(path)
     raw = read_limited(path, MAX_CSV_BYTES, "CSV file")  # type and size checked first
     text = csv_text(raw, path)
+    check_csv_width(text, path, 10 * len(COLUMNS))
     try:
         df = pd.read_csv(io.StringIO(text))
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
@@ -216,6 +224,10 @@ def read_house_csv(path: str | Path, expected_rows: int | None = None) -> pd.Dat
     if missing_cols:
         raise DataValidationError(
             f"{path} lacks {len(missing_cols)} expected column(s): {', '.join(missing_cols)}"
+        )
+    if df.empty:
+        raise DataValidationError(
+            f"{path} has a header but no rows: cut short, or not the right file"
         )
     if expected_rows is not None and len(df) != expected_rows:
         raise DataValidationError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import warnings
 from pathlib import Path
 
@@ -40,6 +41,35 @@ ARRAY_SHA256 = {
 Split = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
+MAX_NPZ_MEMBERS = 16
+
+
+def _zip_entry_count(path: Path) -> int | None:
+    """How many members a zip file's end-of-directory record declares (ZIP64 too), read from
+    its last bytes before :mod:`zipfile` builds an object per member (millions of tiny members
+    would fill the memory). None when no record is found: :mod:`zipfile` then says why."""
+    import struct
+
+    with open(path, "rb") as f:
+        size = f.seek(0, os.SEEK_END)
+        f.seek(max(0, size - (1 << 16) - 22))
+        tail = f.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) < at + 22:
+            return None
+        count = struct.unpack("<H", tail[at + 10 : at + 12])[0]
+        if count != 0xFFFF:
+            return count
+        locator = tail.rfind(b"PK\x06\x07", 0, at)
+        if locator < 0 or len(tail) < locator + 20:
+            return None
+        f.seek(struct.unpack("<Q", tail[locator + 8 : locator + 16])[0])
+        record = f.read(56)
+        if not record.startswith(b"PK\x06\x06") or len(record) < 40:
+            return None
+        return struct.unpack("<Q", record[32:40])[0]
+
+
 def read_npz_members(path: Path) -> dict[str, np.ndarray]:
     """The four MNIST arrays of an .npz file, read member by member, each within its limit.
 
@@ -54,6 +84,11 @@ def read_npz_members(path: Path) -> dict[str, np.ndarray]:
     import zipfile
 
     check_readable_file(path, ".npz file", MAX_NPZ_BYTES)
+    entries = _zip_entry_count(path)
+    if entries is not None and entries > MAX_NPZ_MEMBERS:
+        raise DataValidationError(
+            f"its zip directory lists {entries:,} members (MNIST has 4): not read further"
+        )
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as err:
@@ -83,7 +118,14 @@ def read_npz_members(path: Path) -> dict[str, np.ndarray]:
                         else np.lib.format.read_array_header_2_0
                     )
                     shape, _, dtype = read_header(member)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                ValueError,
+                EOFError,
+                RuntimeError,  # an encrypted member
+                NotImplementedError,  # a compression method zipfile lacks
+            ) as err:
                 raise DataValidationError(
                     f"member {info.filename} is not a NumPy array file ({err})"
                 ) from None
@@ -101,7 +143,14 @@ def read_npz_members(path: Path) -> dict[str, np.ndarray]:
             try:
                 with zf.open(info) as member:
                     data = member.read(need + 1)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                ValueError,
+                EOFError,
+                RuntimeError,
+                NotImplementedError,
+            ) as err:
                 raise DataValidationError(
                     f"member {info.filename} is damaged ({err})"
                 ) from None

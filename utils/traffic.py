@@ -16,7 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import DataValidationError, RemoteFile, csv_text, fetch, read_limited
+from .data import (
+    DataValidationError,
+    RemoteFile,
+    check_csv_width,
+    csv_text,
+    fetch,
+    read_limited,
+)
 from .profile import is_quick
 
 TRAFFIC = RemoteFile(
@@ -30,6 +37,7 @@ TRAFFIC = RemoteFile(
 # padded with zeros, or a small .gz that inflates to gigabytes of blank lines, is refused quickly.
 MAX_FILE_BYTES = 64 << 20
 MAX_TEXT_BYTES = 256 << 20
+MAX_GZIP_MEMBERS = 1000
 COLUMNS = [
     "holiday",
     "temp",
@@ -59,6 +67,10 @@ def check_traffic_frame(df: pd.DataFrame, source: str = "frame") -> pd.DataFrame
         raise DataValidationError(
             f"{source} lacks column(s) {missing}; a traffic file needs {list(REQUIRED)} "
             f"(found {list(df.columns)[:10]})"
+        )
+    if df.empty:
+        raise DataValidationError(
+            f"{source} has a header but no rows: cut short, or not the right file"
         )
     df = df.copy()
     # an explicit format: no guessing, so epoch seconds, day-first dates and time zones are
@@ -160,8 +172,14 @@ def inflate_limited(data: bytes, path: Path, limit: int | None = None) -> bytes:
     """
     limit = MAX_TEXT_BYTES if limit is None else limit
     out = bytearray()
-    rest = data
+    rest, members = data, 0
     while rest:
+        members += 1
+        if members > MAX_GZIP_MEMBERS:
+            raise DataValidationError(
+                f"{path} holds more than {MAX_GZIP_MEMBERS:,} gzip members (the published "
+                "file holds one): not the right file"
+            )
         inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         try:
             out += inflater.decompress(rest, limit + 1 - len(out))
@@ -208,6 +226,7 @@ def read_traffic_csv(path: str | Path) -> pd.DataFrame:
             f"{path} is named .gz but is not gzip data: rename it, or use the published file"
         )
     text = csv_text(raw, path)
+    check_csv_width(text, path, 10 * len(COLUMNS))
     try:
         df = pd.read_csv(io.StringIO(text))
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
