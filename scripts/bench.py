@@ -40,6 +40,7 @@ from utils import pick  # noqa: E402
 from utils.environment import cpu_bf16_support, cpu_description  # noqa: E402
 from utils.flops import model_flops, training_flops  # noqa: E402
 from utils.precision import check_precision, compute_dtypes, set_precision  # noqa: E402
+from utils.data import locked, write_atomically  # noqa: E402
 from utils.results import results_dir  # noqa: E402
 
 
@@ -278,7 +279,7 @@ def main() -> int:
         )
     out = results_dir() / info.profile / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
+    text = (
         json.dumps(
             {
                 "device": info.device,
@@ -297,6 +298,9 @@ def main() -> int:
         )
         + "\n"
     )
+    # a whole new table, written atomically: a killed run leaves the old one whole
+    with locked(out):
+        write_atomically(out, text.encode())
     print(f"wrote {out}")
     return 0
 

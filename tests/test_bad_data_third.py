@@ -82,6 +82,15 @@ def _point_elsewhere(kind: str, f: h5py.File, outside: Path) -> None:
         )
     elif kind == "a group linked into itself":
         group["loop"] = group
+    elif kind == "a 1 GiB chunk":
+        group.create_dataset(
+            "extra:0",
+            shape=(64,),
+            maxshape=(None,),
+            chunks=(1 << 28,),
+            dtype="float32",
+            compression="gzip",
+        )
     elif kind == "string dataset":
         group.create_dataset("extra:0", data=np.array([b"x" * 100]))
 
@@ -97,6 +106,7 @@ def _point_elsewhere(kind: str, f: h5py.File, outside: Path) -> None:
         ("huge declared dataset", "declares 576,000,000,000 values"),
         ("a group linked into itself", "already linked"),
         ("string dataset", "not floating-point"),
+        ("a 1 GiB chunk", "chunks of 268,435,456 values"),
     ],
 )
 def test_an_hdf5_file_pointing_elsewhere_is_refused_before_reading_it(

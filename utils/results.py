@@ -266,7 +266,11 @@ def save_figure(fig: Any, notebook: str, name: str, dpi: int = 80) -> Path:
     """Save a matplotlib figure to ``results/<profile>/figures/<notebook>__<name>.png`` and return the path."""
     path = run_folder() / "figures" / f"{notebook}__{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    import io
+
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=dpi, bbox_inches="tight")
+    write_atomically(path, png.getvalue())  # a killed run never leaves half a figure
     try:
         shown = path.relative_to(REPO_ROOT)
     except ValueError:

@@ -219,6 +219,14 @@ def check_hdf5_self_contained(
                 f"dataset {where} keeps its values in an external file ({outside!r}): "
                 "refused before anything outside this file is read"
             )
+        if dcpl.get_layout() == h5d.CHUNKED:
+            chunk = int(np.prod(dcpl.get_chunk(), dtype=np.int64))
+            if chunk > max_dataset_elements:
+                raise DataValidationError(
+                    f"dataset {where} is stored in chunks of {chunk:,} values, larger than any "
+                    "VGG16 layer: reading it would allocate that much memory. Refused before "
+                    "anything reads it"
+                )
         for i in range(dcpl.get_nfilters()):
             code = dcpl.get_filter(i)[0]
             if code not in ALLOWED_H5_FILTERS:
