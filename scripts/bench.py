@@ -39,6 +39,7 @@ from utils import pick  # noqa: E402
 from utils.environment import cpu_bf16_support, cpu_description  # noqa: E402
 from utils.flops import model_flops, training_flops  # noqa: E402
 from utils.precision import check_precision, compute_dtypes, set_precision  # noqa: E402
+from utils.data import locked, write_atomically  # noqa: E402
 from utils.results import results_dir  # noqa: E402
 
 
@@ -342,7 +343,7 @@ def main() -> int:
         )
     out = results_dir() / info.profile / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
+    text = (
         json.dumps(
             {
                 "device": info.device,
@@ -362,6 +363,9 @@ def main() -> int:
         )
         + "\n"
     )
+    # a whole new table, written atomically: a killed run leaves the old one whole
+    with locked(out):
+        write_atomically(out, text.encode())
     print(f"wrote {out}")
     if over:  # a workload faster than the peak means the peak was not one
         names = ", ".join(f"{r['workload']} ({r['precision']})" for r in over)

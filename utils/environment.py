@@ -360,6 +360,11 @@ def setup_notebook(
         precision=policy,
     )
     _write_run_info(_RUN)
+    from .results import check_results_folder  # here: results imports this module
+
+    check_results_folder(
+        profile
+    )  # a results folder we cannot write fails now, not after training
     return _RUN
 
 

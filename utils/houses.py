@@ -8,7 +8,6 @@ same cleaning code runs and gives the lecture's counts.
 
 from __future__ import annotations
 
-import codecs
 import io
 import warnings
 from pathlib import Path
@@ -16,7 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import DataValidationError, RemoteFile, check_readable_file, fetch
+from .data import (
+    DataValidationError,
+    RemoteFile,
+    check_csv_width,
+    csv_text,
+    fetch,
+    read_limited,
+)
 from .profile import is_quick
 
 HOUSE_PRICES = RemoteFile(
@@ -30,7 +36,9 @@ HOUSE_PRICES = RemoteFile(
         "Kaggle 'House Prices: Advanced Regression Techniques' train.csv (De Cock 2011, Ames Iowa); "
         "also OpenML dataset 42165"
     ),
+    max_bytes=64 << 20,  # the published file is 460 KB
 )
+MAX_CSV_BYTES = 64 << 20
 TARGET = "SalePrice"
 ROWS = 1460
 COLUMNS = [
@@ -200,26 +208,9 @@ def read_house_csv(path: str | Path, expected_rows: int | None = None) -> pd.Dat
       that repeat: :class:`DataValidationError` naming the file.
     """
     path = Path(path)
-    check_readable_file(path, "CSV file")
-    raw = path.read_bytes()
-    body = raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
-    if not body.strip():
-        raise DataValidationError(
-            f"{path} is empty" + (" (only a byte-order mark)" if body != raw else "")
-        )
-    if not raw.endswith(b"\n"):
-        raise DataValidationError(
-            f"{path} ends in the middle of a row: the file looks truncated"
-        )
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = body[: err.start].count(b"\n") + 1
-        raise DataValidationError(
-            f"{path} is not UTF-8 text: byte 0x{body[err.start]:02x} on line {line} "
-            "(Excel's plain 'CSV' format writes Windows-1252). Save it again as "
-            "'CSV UTF-8', or use the published file."
-        ) from None
+    raw = read_limited(path, MAX_CSV_BYTES, "CSV file")  # type and size checked first
+    text = csv_text(raw, path)
+    check_csv_width(text, path, 10 * len(COLUMNS))
     try:
         df = pd.read_csv(io.StringIO(text))
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
@@ -233,6 +224,10 @@ def read_house_csv(path: str | Path, expected_rows: int | None = None) -> pd.Dat
     if missing_cols:
         raise DataValidationError(
             f"{path} lacks {len(missing_cols)} expected column(s): {', '.join(missing_cols)}"
+        )
+    if df.empty:
+        raise DataValidationError(
+            f"{path} has a header but no rows: cut short, or not the right file"
         )
     if expected_rows is not None and len(df) != expected_rows:
         raise DataValidationError(

@@ -8,14 +8,22 @@ profile: :func:`traffic_standin`, a generated series with the same columns.
 
 from __future__ import annotations
 
-import gzip
+import io
+import warnings
 import zlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .data import DataValidationError, RemoteFile, check_readable_file, fetch
+from .data import (
+    DataValidationError,
+    RemoteFile,
+    check_csv_width,
+    csv_text,
+    fetch,
+    read_limited,
+)
 from .profile import is_quick
 
 TRAFFIC = RemoteFile(
@@ -23,7 +31,13 @@ TRAFFIC = RemoteFile(
     url="https://archive.ics.uci.edu/ml/machine-learning-databases/00492/Metro_Interstate_Traffic_Volume.csv.gz",
     file_hash="07d3c0566e342648f11db21f0b12c362e6fee9e3b6aa292917cb25d3cb981d69",
     source="UCI Machine Learning Repository, 'Metro Interstate Traffic Volume' (id 492, John Hogue), CC BY 4.0",
+    max_bytes=64 << 20,  # the published file is 403 KB
 )
+# Limits from the published file (403 KB compressed, 3.2 MB of text) with a wide margin: a file
+# padded with zeros, or a small .gz that inflates to gigabytes of blank lines, is refused quickly.
+MAX_FILE_BYTES = 64 << 20
+MAX_TEXT_BYTES = 256 << 20
+MAX_GZIP_MEMBERS = 1000
 COLUMNS = [
     "holiday",
     "temp",
@@ -53,6 +67,10 @@ def check_traffic_frame(df: pd.DataFrame, source: str = "frame") -> pd.DataFrame
         raise DataValidationError(
             f"{source} lacks column(s) {missing}; a traffic file needs {list(REQUIRED)} "
             f"(found {list(df.columns)[:10]})"
+        )
+    if df.empty:
+        raise DataValidationError(
+            f"{source} has a header but no rows: cut short, or not the right file"
         )
     df = df.copy()
     # an explicit format: no guessing, so epoch seconds, day-first dates and time zones are
@@ -96,7 +114,29 @@ def check_traffic_frame(df: pd.DataFrame, source: str = "frame") -> pd.DataFrame
             "changes cannot be scaled (its range is zero) or forecast"
         )
     df["date_time"], df["traffic_volume"] = parsed, volume
+    df = drop_off_the_hour(df, source)
     check_duplicate_hours(df, source)
+    df.attrs["source"] = source
+    return df
+
+
+def drop_off_the_hour(df: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
+    """Rows stamped off the hour (09:30:00, 09:00:01) have no place on an hourly grid: they are
+    left out, counted, and named in a warning (the hour they would have filled then counts as a
+    gap, and the gap rule says how it is filled). Left in, they would move the whole grid (a
+    first row one second off the hour) or vanish without a word."""
+    parsed = df["date_time"]
+    off = parsed != parsed.dt.floor("h")
+    if off.any():
+        rows = list(np.flatnonzero(off.to_numpy())[:3] + 2)
+        examples = ", ".join(f"{t}" for t in parsed[off].unique()[:3])
+        warnings.warn(
+            f"{source}: {int(off.sum())} of {len(df)} row(s) are not on the hour (e.g. "
+            f"{examples}; rows {rows} of the file): the series is hourly, so they are left "
+            "out, and an hour they leave empty counts as a gap",
+            stacklevel=3,
+        )
+        df = df[~off]
     return df
 
 
@@ -122,21 +162,74 @@ def check_duplicate_hours(df: pd.DataFrame, source: str = "frame") -> None:
         )
 
 
+def inflate_limited(data: bytes, path: Path, limit: int | None = None) -> bytes:
+    """The text inside gzip ``data``, inflated member by member and never past ``limit``.
+
+    A cut-short stream, bytes after the compressed data (zeros, or anything that is not another
+    gzip member), or more than ``limit`` bytes of text (a small file that inflates to gigabytes
+    of blank lines) is a :class:`DataValidationError` naming the file, found without ever
+    holding more than ``limit`` bytes.
+    """
+    limit = MAX_TEXT_BYTES if limit is None else limit
+    out = bytearray()
+    rest, members = data, 0
+    while rest:
+        members += 1
+        if members > MAX_GZIP_MEMBERS:
+            raise DataValidationError(
+                f"{path} holds more than {MAX_GZIP_MEMBERS:,} gzip members (the published "
+                "file holds one): not the right file"
+            )
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            out += inflater.decompress(rest, limit + 1 - len(out))
+        except zlib.error as err:
+            raise DataValidationError(
+                f"{path} cannot be read: its gzip data is damaged ({err})"
+            ) from None
+        if len(out) > limit:
+            raise DataValidationError(
+                f"{path} inflates to more than {limit >> 20} MB of text (the published file "
+                "holds 3.2 MB): padded, or not the right file. Stopped there."
+            )
+        if not inflater.eof:
+            raise DataValidationError(
+                f"{path} is cut short: its gzip data ends before the end of the stream"
+            )
+        rest = inflater.unused_data
+        if rest and not rest.startswith(b"\x1f\x8b"):
+            what = (
+                "zero bytes"
+                if not rest.strip(b"\x00")
+                else "bytes that are not gzip data"
+            )
+            raise DataValidationError(
+                f"{path} has {len(rest):,} {what} after its compressed data: padded or "
+                "damaged. Use the published file."
+            )
+    return bytes(out)
+
+
 def read_traffic_csv(path: str | Path) -> pd.DataFrame:
-    """Read the (optionally gzipped) CSV and check it."""
+    """Read the (optionally gzipped) CSV and check it.
+
+    The file's type and size are checked before it is read; gzip data is inflated with a
+    limit (:func:`inflate_limited`); the text must be UTF-8 (UTF-16 is named as such), with
+    any line ends.
+    """
     path = Path(path)
-    check_readable_file(path, "CSV file")
+    raw = read_limited(path, MAX_FILE_BYTES, "CSV file")
+    if raw.startswith(b"\x1f\x8b"):
+        raw = inflate_limited(raw, path)
+    elif path.suffix == ".gz":
+        raise DataValidationError(
+            f"{path} is named .gz but is not gzip data: rename it, or use the published file"
+        )
+    text = csv_text(raw, path)
+    check_csv_width(text, path, 10 * len(COLUMNS))
     try:
-        df = pd.read_csv(path)
-    except (
-        pd.errors.ParserError,
-        pd.errors.EmptyDataError,
-        UnicodeDecodeError,
-        OSError,
-        EOFError,
-        gzip.BadGzipFile,
-        zlib.error,
-    ) as err:
+        df = pd.read_csv(io.StringIO(text))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise DataValidationError(f"{path} cannot be read as a CSV: {err}") from None
     return check_traffic_frame(df, source=str(path))
 
@@ -204,17 +297,23 @@ def hourly_series(raw: pd.DataFrame) -> pd.Series:
 
     Hours with no row become NaN, so gaps are visible rather than silently closed.
     """
+    source = raw.attrs.get("source", "the traffic rows")
+    raw = drop_off_the_hour(raw, source)  # a frame not from check_traffic_frame
     dedup = raw.drop_duplicates("date_time", keep="first").set_index("date_time")[
         "traffic_volume"
     ]
+    if dedup.empty:
+        raise DataValidationError(f"{source}: no rows on the hour, so no hourly series")
     span = (dedup.index.max() - dedup.index.min()) / pd.Timedelta(hours=1)
     if span > MAX_GRID_HOURS:
         raise DataValidationError(
-            f"the rows span {span:,.0f} hours ({dedup.index.min()} to {dedup.index.max()}), "
-            f"more than {MAX_GRID_HOURS:,} (50 years): a mistyped date? An hourly grid that "
-            "long would not fit in memory."
+            f"{source}: the rows span {span:,.0f} hours ({dedup.index.min()} to "
+            f"{dedup.index.max()}), more than {MAX_GRID_HOURS:,} (50 years): a mistyped date? "
+            "An hourly grid that long would not fit in memory."
         )
-    return dedup.sort_index().asfreq("h").astype("float64")
+    series = dedup.sort_index().asfreq("h").astype("float64")
+    series.attrs["source"] = source
+    return series
 
 
 MAX_GRID_HOURS = 50 * 366 * 24
@@ -261,8 +360,9 @@ def last_contiguous(series: pd.Series, length: int) -> pd.Series:
     start = last_gap[-1] + 1 if len(last_gap) else 0
     available = len(series) - start
     if available < length:
+        source = series.attrs.get("source", "the series")
         raise DataValidationError(
-            f"only {available} contiguous hours after the last unfilled gap "
+            f"{source}: only {available} contiguous hours after the last unfilled gap "
             f"(ending {series.index[start - 1] if start else 'never'}); need {length}"
         )
     return series.iloc[-length:]

@@ -13,11 +13,13 @@ Quick profile: ``weights=None`` (random filters, nothing read or downloaded).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from .data import DataValidationError, RemoteFile, fetch
+from .data import DataValidationError, RemoteFile, check_readable_file, fetch
 from .profile import is_quick
 
 VGG16_NOTOP = RemoteFile(
@@ -27,6 +29,7 @@ VGG16_NOTOP = RemoteFile(
     "6d6bbae143d832006294945121d1f1fc",  # the md5 keras.applications.VGG16 pins for this file
     "Keras Applications: VGG16 (Simonyan & Zisserman 2014) trained on ImageNet, CC BY 4.0",
     hash_algorithm="md5",
+    max_bytes=512 << 20,  # the published file is 58.9 MB
 )
 
 # sha256 of each array's float32 values (``np.ascontiguousarray(a, "<f4").tobytes()``) in the weights
@@ -74,7 +77,251 @@ def base_weight_shapes() -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
     return shapes
 
 
-def validate_vgg16_notop(path: Path, digests: dict[str, str] | None = None) -> None:
+# What a VGG16 weights file may hold, checked from its structure before any data is read.
+MAX_H5_OBJECTS = 200  # the notop file holds 13 layers: 27 groups and 26 datasets
+MAX_H5_DEPTH = 6
+MAX_H5_ATTRIBUTES = 64  # per object
+MAX_H5_ATTRIBUTE_BYTES = 1 << 20
+MAX_H5_ATTRIBUTE_ELEMENTS = 10_000
+# deflate, shuffle, fletcher32 (HDF5's own) and LZF (built into h5py): no filter that would make
+# HDF5 search its plugin folders and load a library from outside
+ALLOWED_H5_FILTERS = {1: "deflate", 2: "shuffle", 3: "fletcher32", 32000: "lzf"}
+
+
+def _is_lock_error(err: Exception) -> bool:
+    return "lock" in str(err).lower()
+
+
+def open_h5_unlocked(path: Path) -> Any:
+    """``h5py.File(path, "r")`` without HDF5's file lock (h5py 3.5 and later), so that a file
+    another program holds open for writing can still be read: our reads only read, and the
+    content checks catch a file changed under us."""
+    import h5py
+
+    try:
+        return h5py.File(path, "r", locking=False)
+    except TypeError:  # an h5py without the option
+        return h5py.File(path, "r")
+
+
+@contextlib.contextmanager
+def keras_readable(path: Path, digests: dict[str, str] | None = None) -> Iterator[Path]:
+    """A path Keras can open: ``path`` itself, or, when another program holds it locked (HDF5
+    refuses to open a file open for writing elsewhere), a private copy of it, checked again
+    (its md5 is the published file's, or its content passes :func:`validate_vgg16_notop`)."""
+    import shutil
+    import tempfile
+
+    import h5py
+
+    try:
+        with h5py.File(path, "r"):  # as Keras opens it, with HDF5's lock
+            pass
+    except OSError as err:
+        if not _is_lock_error(err):
+            raise
+    else:
+        yield Path(path)
+        return
+    scratch = Path(tempfile.mkdtemp(prefix="dnn-vgg16-"))
+    try:
+        copy = scratch / Path(path).name
+        shutil.copyfile(path, copy)
+        from .data import file_digest
+
+        if file_digest(copy, algorithm="md5") != VGG16_NOTOP.file_hash:
+            try:
+                validate_vgg16_notop(copy, digests, _copied=True)
+            except DataValidationError as err:
+                raise DataValidationError(
+                    f"{path} (read while another program held it open) {err}"
+                ) from None
+        yield copy
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _hdf5_open_error(err: Exception) -> DataValidationError:
+    text = str(err)
+    if _is_lock_error(err):
+        return DataValidationError(
+            f"is held locked by another program (HDF5 file lock), so it cannot be read now: "
+            f"close the program that has it open for writing and run again ({text})"
+        )
+    return DataValidationError(
+        f"cannot be read as an HDF5 weights file (cut short, damaged or not HDF5): {text}"
+    )
+
+
+def check_hdf5_self_contained(
+    path: Path, max_elements: int | None = None, max_dataset_elements: int | None = None
+) -> None:
+    """Refuse an HDF5 file that points outside itself or declares more data than VGG16 has.
+
+    Walks the file's links and objects with h5py's low-level API, reading metadata only, never
+    a dataset's values, and never following a link: an external link (to another file), a soft
+    link, a dataset stored in an external raw file (``/etc/passwd``, ``/dev/zero``, a named
+    pipe...), a virtual dataset (which maps other files), a filter that would load a plugin
+    library, an object linked twice (a loop), a committed datatype, or datasets or attributes
+    larger than the VGG16 base could need: each is refused by name before HDF5 opens or reads
+    anything outside the file, and before Keras could allocate memory for it.
+    """
+    import numpy as np
+    from h5py import h5a, h5d, h5f, h5g, h5l, h5o, h5p
+
+    shapes = base_weight_shapes()
+    if max_dataset_elements is None:
+        max_dataset_elements = max(int(np.prod(k)) for k, _ in shapes.values())
+    if max_elements is None:
+        total = sum(int(np.prod(k)) + int(np.prod(b)) for k, b in shapes.values())
+        max_elements = total + total // 10
+    fapl = h5p.create(h5p.FILE_ACCESS)
+    with contextlib.suppress(AttributeError, ValueError, RuntimeError):
+        fapl.set_file_locking(False, True)  # h5py >= 3.5 with HDF5 >= 1.10.7
+    try:
+        fid = h5f.open(os.fsencode(str(path)), h5f.ACC_RDONLY, fapl=fapl)
+    except (OSError, ValueError, RuntimeError) as err:
+        raise _hdf5_open_error(err) from None
+    link_kind = {
+        h5l.TYPE_SOFT: "a soft link (a name that points at another path)",
+        h5l.TYPE_EXTERNAL: "an external link (it points into another file)",
+    }
+    seen: set = set()
+    count = {"objects": 0, "elements": 0}
+
+    def check_attributes(obj: Any, where: str) -> None:
+        n = h5a.get_num_attrs(obj)
+        if n > MAX_H5_ATTRIBUTES:
+            raise DataValidationError(f"{where} has {n} attributes: not a weights file")
+        for i in range(n):
+            attr = h5a.open(obj, index=i)
+            elements = int(np.prod(attr.shape, dtype=np.int64)) if attr.shape else 1
+            if (
+                elements * attr.get_type().get_size() > MAX_H5_ATTRIBUTE_BYTES
+                or elements > MAX_H5_ATTRIBUTE_ELEMENTS
+            ):
+                raise DataValidationError(
+                    f"attribute {attr.name.decode(errors='replace')!r} of {where} is too "
+                    f"large for a weights file ({elements:,} values)"
+                )
+
+    def check_dataset(gid: Any, name: bytes, where: str) -> None:
+        did = h5d.open(gid, name)
+        dcpl = did.get_create_plist()
+        if dcpl.get_layout() == h5d.VIRTUAL:
+            raise DataValidationError(
+                f"dataset {where} is a virtual dataset (its values live in other files): "
+                "refused before anything outside this file is read"
+            )
+        if dcpl.get_external_count():
+            outside = dcpl.get_external(0)[0].decode(errors="replace")
+            raise DataValidationError(
+                f"dataset {where} keeps its values in an external file ({outside!r}): "
+                "refused before anything outside this file is read"
+            )
+        if dcpl.get_layout() == h5d.CHUNKED:
+            chunk = int(np.prod(dcpl.get_chunk(), dtype=np.int64))
+            if chunk > max_dataset_elements:
+                raise DataValidationError(
+                    f"dataset {where} is stored in chunks of {chunk:,} values, larger than any "
+                    "VGG16 layer: reading it would allocate that much memory. Refused before "
+                    "anything reads it"
+                )
+        for i in range(dcpl.get_nfilters()):
+            code = dcpl.get_filter(i)[0]
+            if code not in ALLOWED_H5_FILTERS:
+                raise DataValidationError(
+                    f"dataset {where} is compressed with filter {code}, which HDF5 would load "
+                    "from a plugin library outside the file: refused"
+                )
+        dtype = did.dtype
+        if dtype.kind != "f" or dtype.itemsize > 8 or dtype.subdtype is not None:
+            raise DataValidationError(
+                f"dataset {where} holds {dtype} values, not floating-point weights"
+            )
+        elements = int(np.prod(did.shape, dtype=np.int64)) if did.shape else 1
+        if elements > max_dataset_elements:
+            raise DataValidationError(
+                f"dataset {where} declares {elements:,} values ({' x '.join(map(str, did.shape))}), "
+                f"more than any VGG16 layer holds ({max_dataset_elements:,}): refused before "
+                "anything reads it"
+            )
+        count["elements"] += elements
+        if count["elements"] > max_elements:
+            raise DataValidationError(
+                f"its datasets declare more than {max_elements:,} values in all, more than the "
+                "VGG16 base holds: refused before anything reads them"
+            )
+        check_attributes(did, f"dataset {where}")
+
+    def walk(gid: Any, prefix: str, depth: int) -> None:
+        if depth > MAX_H5_DEPTH:
+            raise DataValidationError(
+                f"groups nest deeper than {MAX_H5_DEPTH} levels at {prefix}"
+            )
+        check_attributes(gid, f"group {prefix or '/'}")
+        names: list[bytes] = []
+
+        def collect(name: bytes) -> Any:
+            names.append(name)
+            return True if len(names) > MAX_H5_OBJECTS else None  # not None: stop
+
+        gid.links.iterate(collect)
+        if depth == 0 and {b"fc1", b"fc2"} & set(names):
+            raise DataValidationError(
+                "holds layers the convolutional base does not have: fc1, fc2. This looks "
+                "like the with-top file (fc1, fc2, predictions); the notebooks need the "
+                "'notop' file"
+            )
+        for name in names:
+            where = f"{prefix}/{name.decode(errors='replace')}"
+            count["objects"] += 1
+            if count["objects"] > MAX_H5_OBJECTS:
+                raise DataValidationError(
+                    f"holds more than {MAX_H5_OBJECTS} objects: not a VGG16 weights file"
+                )
+            info = gid.links.get_info(name)
+            if info.type != h5l.TYPE_HARD:
+                kind = link_kind.get(info.type, "a user-defined link")
+                raise DataValidationError(
+                    f"{where} is {kind}: a weights file must hold its own data; refused "
+                    "before the link is followed"
+                )
+            obj = h5o.get_info(gid, name)
+            key = (obj.fileno, obj.addr)
+            if key in seen:
+                raise DataValidationError(
+                    f"{where} links to an object that is already linked elsewhere in the file "
+                    "(a loop or a second name): not the layout of a weights file"
+                )
+            seen.add(key)
+            if obj.type == h5o.TYPE_GROUP:
+                walk(h5g.open(gid, name), where, depth + 1)
+            elif obj.type == h5o.TYPE_DATASET:
+                check_dataset(gid, name, where)
+            else:
+                raise DataValidationError(
+                    f"{where} is a committed datatype or another kind of object a weights "
+                    "file does not hold"
+                )
+
+    try:
+        root = h5g.open(fid, b"/")
+        walk(root, "", 0)
+    except DataValidationError:
+        raise
+    except (OSError, ValueError, RuntimeError, KeyError, TypeError) as err:
+        raise DataValidationError(
+            f"is damaged: its structure cannot be read ({err})"
+        ) from None
+    finally:
+        with contextlib.suppress(Exception):
+            fid.close()
+
+
+def validate_vgg16_notop(
+    path: Path, digests: dict[str, str] | None = None, _copied: bool = False
+) -> None:
     """Raise DataValidationError unless ``path`` holds exactly the published VGG16 convolutional base.
 
     Runs only for a file whose bytes differ from the published one (that file is
@@ -89,12 +336,15 @@ def validate_vgg16_notop(path: Path, digests: dict[str, str] | None = None) -> N
     import numpy as np
 
     digests = VGG16_ARRAY_SHA256 if digests is None else digests
+    path = Path(path)
+    check_readable_file(path, "HDF5 weights file", VGG16_NOTOP.max_bytes)
+    check_hdf5_self_contained(
+        path
+    )  # nothing outside the file is opened, nothing huge declared
     try:
-        f = h5py.File(path, "r")
+        f = open_h5_unlocked(path)
     except OSError as err:
-        raise DataValidationError(
-            f"cannot be read as an HDF5 weights file (truncated or not HDF5): {err}"
-        ) from None
+        raise _hdf5_open_error(err) from None
     with f:
         found: dict[str, dict[str, Any]] = {}
 
@@ -154,7 +404,14 @@ def validate_vgg16_notop(path: Path, digests: dict[str, str] | None = None) -> N
                         )
         except (OSError, RuntimeError, KeyError) as err:
             raise DataValidationError(f"is damaged: {err}") from None
-    check_what_keras_loads(path, digests)
+    if _copied:
+        check_what_keras_loads(path, digests)
+        return
+    try:
+        with keras_readable(path, digests) as readable:
+            check_what_keras_loads(readable, digests)
+    except OSError as err:
+        raise _hdf5_open_error(err) from None
 
 
 def check_what_keras_loads(path: Path, digests: dict[str, str] | None = None) -> None:
@@ -171,9 +428,11 @@ def check_what_keras_loads(path: Path, digests: dict[str, str] | None = None) ->
     digests = VGG16_ARRAY_SHA256 if digests is None else digests
     try:
         base = keras.applications.VGG16(
-            include_top=False, weights=str(path), input_shape=(32, 32, 3)
+            include_top=False,
+            weights=str(path),
+            input_tensor=keras.Input(shape=(32, 32, 3)),
         )
-    except (ValueError, OSError, KeyError, RuntimeError) as err:
+    except (ValueError, OSError, KeyError, RuntimeError, TypeError) as err:
         raise DataValidationError(
             f"is not a weights file Keras can load into VGG16: {err}"
         ) from None
@@ -204,11 +463,19 @@ def vgg16_base(
     import keras
 
     try:
-        return keras.applications.VGG16(
-            include_top=False,
-            weights=weights,
-            input_tensor=keras.Input(shape=image_shape),
-        )
+        if weights is None:
+            return keras.applications.VGG16(
+                include_top=False,
+                weights=None,
+                input_tensor=keras.Input(shape=image_shape),
+            )
+        # a file another program holds open for writing is loaded from a checked private copy
+        with keras_readable(Path(weights)) as readable:
+            return keras.applications.VGG16(
+                include_top=False,
+                weights=str(readable),
+                input_tensor=keras.Input(shape=image_shape),
+            )
     except (
         ValueError,
         OSError,
