@@ -118,6 +118,7 @@ class LocalCluster:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # a kill of the kernel's process group spares it
         )
         self.started.append(self._keeper)
         answer = (self._keeper.stdout.readline() or "shared: the launcher died").strip()
