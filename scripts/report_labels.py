@@ -365,4 +365,24 @@ LABELS = {
         "09_distributed_training",
         "two_workers_images_per_s",
     ): "training speed, two workers",
+    (
+        "09_distributed_training",
+        "backup_resumed_test_accuracy",
+    ): "two replicas, killed and resumed by BackupAndRestore, test accuracy",
+    (
+        "09_distributed_training",
+        "backup_resumed_vs_two_replicas_mcnemar_p",
+    ): "resumed by BackupAndRestore vs uninterrupted two replicas, McNemar p-value",
+    (
+        "09_distributed_training",
+        "backup_resumed_at_epoch",
+    ): "epoch the resumed model.fit began with",
+    (
+        "09_distributed_training",
+        "one_device_val_accuracy",
+    ): "one device, validation accuracy",
+    (
+        "09_distributed_training",
+        "two_replicas_val_accuracy",
+    ): "two replicas (MirroredStrategy), validation accuracy",
 }

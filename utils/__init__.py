@@ -38,6 +38,8 @@ from .precision import check_output_float32, tolerance
 from .profile import get_profile, is_quick, pick
 from .results import Timer, record, recorder, save_figure
 from .training import EpochTimes, adam_cosine, make_dataset, steps_per_epoch
+from . import workers
+from .workers import LocalCluster, WorkerFailed
 
 __all__ = [
     "CheckFailed",
@@ -75,4 +77,7 @@ __all__ = [
     "adam_cosine",
     "make_dataset",
     "steps_per_epoch",
+    "workers",
+    "LocalCluster",
+    "WorkerFailed",
 ]
