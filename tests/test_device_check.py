@@ -48,6 +48,14 @@ class FinishedStep:
         return 0
 
 
+def fake_steps(monkeypatch, module, step_class) -> None:
+    """The script's own subprocess module only: its steps become ``step_class``."""
+    fake = types.SimpleNamespace(
+        Popen=step_class, TimeoutExpired=subprocess.TimeoutExpired
+    )
+    monkeypatch.setattr(module, "subprocess", fake)
+
+
 @pytest.mark.parametrize("budget", ["180", "1", "0.001"])
 def test_the_quick_check_passes_on_a_slow_clock_whatever_the_budget(
     device_check, monkeypatch, budget
@@ -56,7 +64,7 @@ def test_the_quick_check_passes_on_a_slow_clock_whatever_the_budget(
     # the script's own clock only (the time module itself stays as it is)
     slow = types.SimpleNamespace(perf_counter=SlowClock(10_000.0))
     monkeypatch.setattr(device_check, "time", slow)
-    monkeypatch.setattr(device_check.subprocess, "Popen", FinishedStep)
+    fake_steps(monkeypatch, device_check, FinishedStep)
     FinishedStep.timeouts = []
     assert device_check.main(["--budget", budget]) == 0
     summary = (device_check.RESULTS / "quick" / "device_check.json").read_text()
@@ -74,7 +82,7 @@ def test_a_quick_step_that_hangs_past_the_guard_still_fails(device_check, monkey
             return -9
 
     monkeypatch.setenv("DNN_PROFILE", "quick")
-    monkeypatch.setattr(device_check.subprocess, "Popen", HungStep)
+    fake_steps(monkeypatch, device_check, HungStep)
     monkeypatch.setattr(device_check.os, "killpg", lambda pid, sig: None)
     assert device_check.main([]) == 1
 
@@ -89,7 +97,7 @@ def test_the_full_check_reports_a_step_out_of_budget_without_failing(
             return 0 if timeout is None else -9
 
     monkeypatch.setenv("DNN_PROFILE", "full")
-    monkeypatch.setattr(device_check.subprocess, "Popen", SlowStep)
+    fake_steps(monkeypatch, device_check, SlowStep)
     monkeypatch.setattr(device_check.os, "killpg", lambda pid, sig: None)
     assert device_check.main(["--budget", "480"]) == 0
     summary = (device_check.RESULTS / "full" / "device_check.json").read_text()
@@ -108,3 +116,29 @@ def test_make_test_runs_no_step_under_a_time_budget():
     assert not re.search(r"(^|[\s;])timeout\s", dry)
     for limit in re.findall(r"--nbval-cell-timeout=(\d+)", dry):
         assert int(limit) >= 900
+
+
+CLOCK_VERDICT = re.compile(
+    r"assert[^\n]*(monotonic|perf_counter|time\.time)\(\)|"
+    r"assert[^\n]*(elapsed|seconds|took)\s*<\s*\d"
+)
+
+
+def test_no_unit_test_asserts_on_the_clock():
+    """Speed is measured in benchmarks, never asserted: no test compares a duration with a
+    bound (a slower machine must pass too)."""
+    this = Path(__file__).name
+    found = [
+        f"{path.name}:{n}: {line.strip()}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if path.name != this
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if CLOCK_VERDICT.search(line)
+    ]
+    assert found == []
+
+
+def test_the_clock_check_sees_a_race():
+    assert CLOCK_VERDICT.search("    assert time.monotonic() - started < 5")
+    assert CLOCK_VERDICT.search("assert elapsed < 30, 'too slow'")
+    assert not CLOCK_VERDICT.search("assert seconds_left > 0 or True")
