@@ -256,7 +256,7 @@ def build() -> str:
     if (RESULTS / "full").is_dir():
         lines += precision_section(RESULTS / "full", names)
     lines += bench_section(RESULTS / "full" / "bench.json")
-    gpu = sorted((RESULTS / "gpu" / "full").glob("0*.json"))
+    gpu = sorted((RESULTS / "gpu" / "full").glob("[0-9][0-9]_*.json"))
     if gpu:
         lines += ["", "## On a GPU (`make device-check`)"]
         for path in gpu:

@@ -385,4 +385,137 @@ LABELS = {
         "09_distributed_training",
         "two_replicas_val_accuracy",
     ): "two replicas (MirroredStrategy), validation accuracy",
+    # 10
+    (
+        "10_text_with_rnns",
+        "snippets_mnb_uni_accuracy",
+    ): "snippets: MNB, unigrams, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "snippets_mnb_bi_accuracy",
+    ): "snippets: MNB, bigrams (published 79.0%), pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "snippets_nbsvm_uni_accuracy",
+    ): "snippets: NBSVM, unigrams, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "snippets_nbsvm_bi_accuracy",
+    ): "snippets: NBSVM, bigrams (published 79.4%), pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "snippets_logistic_regression_bi_accuracy",
+    ): "snippets: logistic regression, bigrams, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "snippets_bag_network__unigrams_accuracy",
+    ): "snippets: bag-of-words network (TF-IDF unigrams), pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "snippets_bag_network__bigrams_accuracy",
+    ): "snippets: bag-of-words network (TF-IDF bigrams), pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "snippets_simplernn_accuracy",
+    ): "snippets: SimpleRNN, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "snippets_lstm_accuracy",
+    ): "snippets: LSTM, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "snippets_gru_accuracy",
+    ): "snippets: GRU, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "snippets_bidirectional_lstm_accuracy",
+    ): "snippets: bidirectional LSTM, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "snippets_1_d_convnet__kim_accuracy",
+    ): "snippets: 1-D convnet, Kim style, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "snippets_convnet__reviews__vocabulary__random_accuracy",
+    ): "snippets: convnet on the reviews' vocabulary, random vectors",
+    (
+        "10_text_with_rnns",
+        "snippets_convnet__frozen_review_vectors_accuracy",
+    ): "snippets: convnet, skip-gram review vectors frozen",
+    (
+        "10_text_with_rnns",
+        "snippets_convnet__fine_tuned_review_vectors_accuracy",
+    ): "snippets: convnet, skip-gram review vectors fine-tuned",
+    (
+        "10_text_with_rnns",
+        "snippets_best_network_minus_nbsvm_bi",
+    ): "snippets: best network (chosen on validation) minus NBSVM-bi, 10 folds, McNemar",
+    (
+        "10_text_with_rnns",
+        "snippets_samples_per_mean_words",
+    ): "snippets: samples / mean words per sample (Chollet's threshold 1,500)",
+    (
+        "10_text_with_rnns",
+        "reviews_mnb_uni_accuracy",
+    ): "reviews: MNB, unigrams, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "reviews_mnb_bi_accuracy",
+    ): "reviews: MNB, bigrams (published 85.85%), pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "reviews_nbsvm_uni_accuracy",
+    ): "reviews: NBSVM, unigrams, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "reviews_nbsvm_bi_accuracy",
+    ): "reviews: NBSVM, bigrams (published 89.45%), pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "reviews_logistic_regression_bi_accuracy",
+    ): "reviews: logistic regression, bigrams, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "reviews_bag_network__unigrams_accuracy",
+    ): "reviews: bag-of-words network (TF-IDF unigrams), pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "reviews_bag_network__bigrams_accuracy",
+    ): "reviews: bag-of-words network (TF-IDF bigrams), pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "reviews_simplernn_accuracy",
+    ): "reviews: SimpleRNN, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "reviews_lstm_accuracy",
+    ): "reviews: LSTM, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "reviews_gru_accuracy",
+    ): "reviews: GRU, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "reviews_bidirectional_lstm_accuracy",
+    ): "reviews: bidirectional LSTM, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "reviews_1_d_convnet__kim_accuracy",
+    ): "reviews: 1-D convnet, Kim style, pooled out-of-fold accuracy",
+    (
+        "10_text_with_rnns",
+        "reviews_best_network_minus_nbsvm_bi",
+    ): "reviews: best network (chosen on validation) minus NBSVM-bi, 10 folds, McNemar",
+    (
+        "10_text_with_rnns",
+        "reviews_samples_per_mean_words",
+    ): "reviews: samples / mean words per sample (Chollet's threshold 1,500)",
+    (
+        "10_text_with_rnns",
+        "reviews_truncation_length",
+    ): "reviews: truncation length chosen on validation",
+    (
+        "10_text_with_rnns",
+        "char_lm_val_loss",
+    ): "character LSTM language model, validation loss per character",
 }

@@ -161,7 +161,7 @@ def test_every_recorded_full_result_has_a_plain_label():
     from report_labels import LABELS
 
     missing = []
-    for path in sorted((ROOT / "results" / "full").rglob("0*.json")):
+    for path in sorted((ROOT / "results" / "full").rglob("[0-9][0-9]_*.json")):
         data = json.loads(path.read_text())
         missing += [
             f"{data['notebook']}: {name}"
