@@ -18,6 +18,8 @@ PY_OLDEST := $(VENV_OLDEST)/bin/python
 NBVAL := -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-cell-timeout=900
 # hide pip's noise about absent local indexes; with pipefail a failing pip still fails the step
 PIP_QUIET := 2>&1 | { grep -vE "is ignored: it is neither a file nor a directory" || true; }
+# setuptools' ten-line note that an editable install finds `utils` through a path finder
+NO_EDITABLE_NOTE := | awk '/BuildBackendWarning: Editable installation/{skip=1} !skip{print} /with strategy, WheelFile/{skip=0}'
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONUNBUFFERED := 1
 NB ?=
@@ -33,7 +35,7 @@ setup-newest:
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@set -o pipefail; $(PY) -m pip install -q --upgrade pip $(PIP_QUIET)
 	@set -o pipefail; $(PY) -m pip install -q -r requirements.txt $(PIP_QUIET)
-	@set -o pipefail; $(PY) -m pip install -q --no-deps -e . $(PIP_QUIET)
+	@set -o pipefail; $(PY) -m pip install -q --no-deps -e . $(PIP_QUIET) $(NO_EDITABLE_NOTE)
 	@$(PY) -c "import utils, tensorflow as tf, keras; print('installed: tensorflow', tf.__version__, '/ keras', keras.__version__)"
 	@bash scripts/install_graphviz.sh
 	@bash scripts/install_book_deps.sh
