@@ -24,7 +24,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONUNBUFFERED := 1
 NB ?=
 
-.PHONY: help setup setup-newest setup-oldest test lint unit nbtest nbtest-oldest nbtest-bfloat16 colabtest device-check-quick booktest run book report bench device-check clean-notebooks links check-links clean
+.PHONY: help setup setup-newest setup-oldest test lint unit nbtest nbtest-oldest nbtest-bfloat16 unit-oldest oldest-checks colabtest device-check-quick booktest run book report bench device-check clean-notebooks links check-links clean
 
 help:
 	@sed -n '2,10p' Makefile
@@ -52,7 +52,7 @@ setup-oldest:
 
 # each step's wall time is printed at the end; the two stacks' notebook runs share the cores
 # (A+B: at the same time), since much of a quick run is one core waiting on Python
-TEST_STEPS := lint unit+colabtest nbtest+nbtest-oldest nbtest-bfloat16+device-check-quick booktest
+TEST_STEPS := lint unit+oldest-checks nbtest+nbtest-oldest nbtest-bfloat16+device-check-quick booktest
 test:
 	@MAKE="$(MAKE)" bash scripts/timed_steps.sh $(TEST_STEPS)
 
@@ -86,6 +86,15 @@ nbtest-bfloat16:
 	DNN_PROFILE=quick DNN_DEVICE=cpu DNN_MIXED_PRECISION=bfloat16 DNN_SOLUTIONS=0 \
 		DNN_RESULTS_DIR=build/bfloat16/results \
 		$(PY) scripts/run_notebooks.py --out build/bfloat16/executed
+
+# the unit tests of what must behave the same on Colab's stack: bad data (HDF5 walks, results
+# locks, size limits), the VGG16 checks, the text loader and notebook 09's workers
+unit-oldest:
+	PYTHONPATH=$(CURDIR) MPLBACKEND=Agg DNN_PROFILE=quick $(PY_OLDEST) -m pytest -q -p no:cacheprovider \
+		tests/test_bad_data_third.py tests/test_vgg.py tests/test_text.py tests/test_workers.py
+
+# Colab's stack beside the unit tests: the Colab cell, then the unit tests above
+oldest-checks: colabtest unit-oldest
 
 # the notebooks' first cell in a fresh environment that has Colab's stack and not this project
 colabtest:
