@@ -25,6 +25,7 @@ AGREED = {
     "07_house_price_regression",
     "08_autoencoders",
     "09_distributed_training",
+    "10_text_with_rnns",
 }
 
 
