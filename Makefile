@@ -20,11 +20,15 @@ NBVAL := -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbva
 PIP_QUIET := 2>&1 | { grep -vE "is ignored: it is neither a file nor a directory" || true; }
 # setuptools' ten-line note that an editable install finds `utils` through a path finder
 NO_EDITABLE_NOTE := | awk '/BuildBackendWarning: Editable installation/{skip=1} !skip{print} /with strategy, WheelFile/{skip=0}'
+# INSTALL(venv, what): uv installs the packages (in parallel: about three times faster than pip
+# for TensorFlow's stack); should uv fail (a network it cannot use), pip does it instead
+INSTALL = { $(1)/bin/uv pip install -q --python $(1)/bin/python $(2) \
+	|| { echo "uv failed; installing with pip instead"; $(1)/bin/python -m pip install -q $(2) $(PIP_QUIET); }; }
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONUNBUFFERED := 1
 NB ?=
 
-.PHONY: help setup setup-newest setup-oldest test lint unit nbtest nbtest-oldest nbtest-bfloat16 unit-oldest oldest-checks colabtest device-check-quick booktest run book report bench device-check clean-notebooks links check-links clean
+.PHONY: help setup setup-newest setup-oldest test lint unit nbtest nbtest-oldest nbtest-bfloat16 nbtest-bfloat16-a nbtest-bfloat16-b unit-oldest oldest-checks colabtest device-check-quick booktest run book report bench device-check clean-notebooks links check-links clean
 
 help:
 	@sed -n '2,10p' Makefile
@@ -33,8 +37,8 @@ setup: setup-newest setup-oldest
 
 setup-newest:
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@set -o pipefail; $(PY) -m pip install -q --upgrade pip $(PIP_QUIET)
-	@set -o pipefail; $(PY) -m pip install -q -r requirements.txt $(PIP_QUIET)
+	@set -o pipefail; $(PY) -m pip install -q --upgrade pip uv $(PIP_QUIET)
+	@set -o pipefail; $(call INSTALL,$(VENV),-r requirements.txt)
 	@set -o pipefail; $(PY) -m pip install -q --no-deps -e . $(PIP_QUIET) $(NO_EDITABLE_NOTE)
 	@$(PY) -c "import utils, tensorflow as tf, keras; print('installed: tensorflow', tf.__version__, '/ keras', keras.__version__)"
 	@bash scripts/install_graphviz.sh
@@ -45,14 +49,16 @@ setup-newest:
 # the Colab-cell test installs it into a fresh environment that sees this one's packages)
 setup-oldest:
 	@test -x $(PY_OLDEST) || $(PYTHON) -m venv $(VENV_OLDEST)
-	@set -o pipefail; $(PY_OLDEST) -m pip install -q --upgrade pip $(PIP_QUIET)
-	@set -o pipefail; $(PY_OLDEST) -m pip install -q -r requirements.txt -c constraints/oldest.txt $(PIP_QUIET)
+	@set -o pipefail; $(PY_OLDEST) -m pip install -q --upgrade pip uv $(PIP_QUIET)
+	@set -o pipefail; $(call INSTALL,$(VENV_OLDEST),-r requirements.txt -c constraints/oldest.txt)
 	@$(PY_OLDEST) -m pip uninstall -q -y dnn-runnable 2>/dev/null || true
-	@$(PY_OLDEST) -c "import tensorflow as tf, keras; print('oldest stack: tensorflow', tf.__version__, '/ keras', keras.__version__)"
+	@PYTHONPATH=$(CURDIR) $(PY_OLDEST) -c "import utils, tensorflow as tf, keras; print('oldest stack: tensorflow', tf.__version__, '/ keras', keras.__version__)"
 
-# each step's wall time is printed at the end; the two stacks' notebook runs share the cores
-# (A+B: at the same time), since much of a quick run is one core waiting on Python
-TEST_STEPS := lint unit+oldest-checks nbtest+nbtest-oldest nbtest-bfloat16+device-check-quick booktest
+# each step's wall time is printed at the end; A,B+C,D runs two lanes at the same time (A then B
+# beside C then D), since much of a quick run is one core waiting on Python: the two stacks'
+# notebook runs share the cores, and the bfloat16 pass is split between the lanes to even them
+TEST_STEPS := lint \
+	unit,nbtest,booktest,nbtest-bfloat16-b+colabtest,unit-oldest,nbtest-oldest,device-check-quick,nbtest-bfloat16-a
 test:
 	@MAKE="$(MAKE)" bash scripts/timed_steps.sh $(TEST_STEPS)
 
@@ -81,11 +87,17 @@ nbtest-oldest:
 		$(PY_OLDEST) scripts/run_notebooks.py --out build/oldest/executed
 
 # every notebook as a CPU with bfloat16 instructions runs it under DNN_MIXED_PRECISION=1: the CPU's
-# branches in mixed_bfloat16 (without the worked solutions, which nbtest runs); its own results
+# branches in mixed_bfloat16 (without the worked solutions, which nbtest runs); its own results.
+# `make test` runs it in two halves, one in each lane (BF16_NB: which notebooks; all by default)
+BF16_NB ?=
 nbtest-bfloat16:
 	DNN_PROFILE=quick DNN_DEVICE=cpu DNN_MIXED_PRECISION=bfloat16 DNN_SOLUTIONS=0 \
 		DNN_RESULTS_DIR=build/bfloat16/results \
-		$(PY) scripts/run_notebooks.py --out build/bfloat16/executed
+		$(PY) scripts/run_notebooks.py --out build/bfloat16/executed $(BF16_NB)
+nbtest-bfloat16-a:
+	@$(MAKE) --no-print-directory nbtest-bfloat16 BF16_NB="00 01 02 03 04 05 06"
+nbtest-bfloat16-b:
+	@$(MAKE) --no-print-directory nbtest-bfloat16 BF16_NB="07 08 09 10"
 
 # the unit tests of what must behave the same on Colab's stack: bad data (HDF5 walks, results
 # locks, size limits), the VGG16 checks, the text loader and notebook 09's workers

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Run `make STEP` for each step given, in order, and print each step's wall time at the end
 # (also when a step fails: the table then ends at the failed step, and the exit code is its).
-# A step written A+B runs A and B at the same time (B's output is kept in a log and printed
-# when both are done), for two steps that share nothing but the machine.
-# Usage: scripts/timed_steps.sh STEP [A+B] ...   (`make test` calls it)
+# A step written A,B+C,D runs two lanes at the same time: A then B in one, C then D in the
+# other (each lane stops at its first failure; the second lane's output is kept in a log and
+# printed when both are done). The lanes share nothing but the machine.
+# Usage: scripts/timed_steps.sh STEP [A,B+C,D] ...   (`make test` calls it)
 set -uo pipefail
 MAKE_CMD=${MAKE:-make}
 times=()
@@ -14,7 +15,20 @@ report() {
     echo
     echo "== time per step =="
     for line in "${times[@]}"; do echo "$line"; done
-    printf '%-40s %5d s\n' "total" "$(($(date +%s) - started))"
+    printf '%-44s %5d s\n' "total" "$(($(date +%s) - started))"
+}
+
+# run_lane LANE TIMES_FILE: the lane's steps in order, one "rc seconds step" line each
+run_lane() {
+    local step s rc steps
+    IFS=, read -ra steps <<<"$1"
+    for step in "${steps[@]}"; do
+        s=$(date +%s)
+        $MAKE_CMD --no-print-directory "$step"
+        rc=$?
+        echo "$rc $(($(date +%s) - s)) $step" >>"$2"
+        [[ $rc == 0 ]] || return "$rc"
+    done
 }
 
 for step in "$@"; do
@@ -22,34 +36,34 @@ for step in "$@"; do
     if [[ $step == *+* ]]; then
         first=${step%%+*}
         second=${step#*+}
-        log=$(mktemp "${TMPDIR:-/tmp}/dnn-$second-XXXXXX.log")
-        (
-            s=$(date +%s)
-            $MAKE_CMD --no-print-directory "$second" >"$log" 2>&1
-            rc=$?
-            echo "$rc $(($(date +%s) - s))" >"$log.done"
-        ) &
+        log=$(mktemp "${TMPDIR:-/tmp}/dnn-lane-XXXXXX.log")
+        : >"$log.first"
+        : >"$log.second"
+        run_lane "$second" "$log.second" >"$log" 2>&1 &
         pid=$!
-        $MAKE_CMD --no-print-directory "$first"
-        rc_first=$?
-        t_first=$(($(date +%s) - t0))
+        run_lane "$first" "$log.first"
         wait "$pid"
-        read -r rc_second t_second <"$log.done"
-        echo "== output of $second (ran beside $first) =="
+        echo "== output of ${second//,/, } (beside ${first//,/, }) =="
         cat "$log"
-        rm -f "$log" "$log.done"
-        times+=("$(printf '%-40s %5d s' "$first (beside $second)" "$t_first")")
-        times+=("$(printf '%-40s %5d s' "$second (beside $first)" "$t_second")")
-        times+=("$(printf '%-40s %5d s' "  both, wall" "$(($(date +%s) - t0))")")
-        if [[ $rc_first != 0 ]]; then code=$rc_first; fi
-        if [[ $code == 0 && $rc_second != 0 ]]; then code=$rc_second; fi
+        for lane in first second; do
+            while read -r rc seconds name; do
+                times+=("$(printf '%-44s %5d s' "  $name (lane: $lane)" "$seconds")")
+                if [[ $rc != 0 && $code == 0 ]]; then
+                    code=$rc
+                    failed=$name
+                fi
+            done <"$log.$lane"
+        done
+        rm -f "$log" "$log.first" "$log.second"
+        times+=("$(printf '%-44s %5d s' "  both lanes, wall" "$(($(date +%s) - t0))")")
     else
         $MAKE_CMD --no-print-directory "$step"
         code=$?
-        times+=("$(printf '%-40s %5d s' "$step" "$(($(date +%s) - t0))")")
+        failed=$step
+        times+=("$(printf '%-44s %5d s' "$step" "$(($(date +%s) - t0))")")
     fi
     if [[ $code != 0 ]]; then
-        times+=("$(printf '%-40s' "stopped: $step failed (exit $code)")")
+        times+=("$(printf '%-44s' "stopped: $failed failed (exit $code)")")
         report
         exit "$code"
     fi

@@ -109,6 +109,34 @@ def test_device_gpu_takes_the_accelerator_branches_on_a_cpu(monkeypatch, capsys)
     # what a GPU with tensor cores would get
     assert info.precision == "mixed_float16"
     assert keras.mixed_precision.global_policy().name == "mixed_float16"
+    try:  # and, as on a GPU, XLA compiles the models (float16 is slow on a CPU without it)
+        assert "XLA compiles the models, as on a GPU" in out
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        model.compile(loss="mse")
+        assert model.jit_compile is True
+    finally:
+        assert environment.compile_with_xla_as_on_a_gpu(enable=False)
+        keras.mixed_precision.set_global_policy("float32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")
+    assert model.jit_compile is False  # Keras's own rule on a CPU, back
+
+
+def test_xla_as_on_a_gpu_keeps_keras_rule_for_strategies():
+    import keras
+    import tensorflow as tf
+
+    assert environment.compile_with_xla_as_on_a_gpu()
+    try:
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        model.compile(loss="mse")
+        assert model.jit_compile is True
+        with tf.distribute.MirroredStrategy(["/cpu:0"]).scope():
+            shared = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+            shared.compile(loss="mse")
+        assert shared.jit_compile is False  # a strategy turns XLA off, as on a GPU
+    finally:
+        environment.compile_with_xla_as_on_a_gpu(enable=False)
 
 
 def test_device_auto_on_a_cpu_takes_the_cpu_branches(capsys):

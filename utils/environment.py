@@ -297,7 +297,40 @@ def _configure_device(
             "float32"
         )
     keras.mixed_precision.set_global_policy(policy)
+    if accelerator and not gpus and policy == "mixed_float16":
+        if compile_with_xla_as_on_a_gpu():
+            said += "; XLA compiles the models, as on a GPU"
     return device, accelerator, bool(gpus), policy, said
+
+
+def compile_with_xla_as_on_a_gpu(enable: bool = True) -> bool:
+    """Make ``compile(jit_compile="auto")`` choose XLA on this CPU, as it does on a GPU.
+
+    Keras turns XLA off on a machine without a GPU. When a CPU stands in for a GPU under
+    ``mixed_float16`` (``DNN_DEVICE=gpu``, the tests of the GPU's branches), that leaves
+    TensorFlow's own float16 kernels, which on a CPU run some fifty times slower than XLA's
+    compiled code; a GPU would use XLA. The choice stays Keras's own otherwise (a strategy
+    still turns XLA off, a layer without XLA support too). ``enable=False`` gives Keras its
+    own rule back. Returns whether it took effect (False where this Keras resolves "auto"
+    differently).
+    """
+    from keras.src.trainers import trainer
+
+    resolve = getattr(trainer.Trainer, "_resolve_auto_jit_compile", None)
+    supports_jit = getattr(trainer, "model_supports_jit", None)
+    if resolve is None or supports_jit is None:
+        return False
+    original = getattr(resolve, "keras_own", resolve)
+    if not enable:
+        trainer.Trainer._resolve_auto_jit_compile = original
+        return True
+
+    def resolve_as_on_a_gpu(self) -> bool:
+        return not self._distribute_strategy and supports_jit(self)
+
+    resolve_as_on_a_gpu.keras_own = original
+    trainer.Trainer._resolve_auto_jit_compile = resolve_as_on_a_gpu
+    return True
 
 
 def setup_notebook(
