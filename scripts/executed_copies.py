@@ -14,7 +14,7 @@ Usage:
   python scripts/executed_copies.py --slim IN.ipynb OUT.ipynb   slim one executed notebook
   python scripts/executed_copies.py --import DIR [NB ...]
       take completed full-profile runs from DIR (e.g. build/executed) as executed copies, when
-      the sources they ran are those of notebooks/ today
+      the sources they ran are those of notebooks/ today and results/full/ holds their metrics
 """
 
 from __future__ import annotations
@@ -301,9 +301,30 @@ def check(folder: Path = EXECUTED_COPIES) -> int:
     return 0
 
 
-def import_runs(folder: Path, wanted: list[str]) -> int:
-    """Executed copies from runs already made (e.g. build/executed), when they are complete,
-    in the full profile, and ran today's sources."""
+def recorded_results(run: dict, results: Path) -> bool:
+    """Whether `results` (results/full/NN.json) holds a metric recorded during this run: the
+    sign that the run recorded its results there (and that no later run replaced them)."""
+    import datetime as dt
+
+    try:
+        start = dt.datetime.fromisoformat(run["date"])
+        end = start + dt.timedelta(seconds=float(run.get("wall_time_s") or 0) + 60)
+        metrics = json.loads(results.read_text(encoding="utf-8"))["metrics"].values()
+        stamps = [dt.datetime.fromisoformat(m["recorded_at"]) for m in metrics]
+    except (KeyError, ValueError, TypeError, OSError, AttributeError):
+        return False
+    return any(start - dt.timedelta(seconds=60) <= t <= end for t in stamps)
+
+
+def import_runs(
+    folder: Path,
+    wanted: list[str],
+    dest: Path = EXECUTED_COPIES,
+    results: Path = ROOT / "results" / "full",
+) -> int:
+    """Executed copies from full runs already made (e.g. into build/executed) before the runs
+    wrote them: taken when the run completed, in the full profile, ran the sources notebooks/
+    holds today, and recorded the results in results/full/ now (a metric stamped during the run)."""
     taken, refused = [], []
     for notebook in notebook_paths():
         if wanted and not any(notebook.name.startswith(w) for w in wanted):
@@ -313,19 +334,20 @@ def import_runs(folder: Path, wanted: list[str]) -> int:
             continue
         executed = _load(path)
         run = executed.get("metadata", {}).get("dnn_run", {})
-        why = (
-            "not the full profile"
-            if run.get("profile") != "full"
-            else "did not complete"
-            if run.get("completed") is not True
-            else "ran other sources than notebooks/ holds now"
-            if source_hash(executed) != source_hash(_load(notebook))
-            else ""
-        )
+        checks = {
+            "not the full profile": run.get("profile") == "full",
+            "did not complete": run.get("completed") is True,
+            "ran other sources than notebooks/ holds now": source_hash(executed)
+            == source_hash(_load(notebook)),
+            "results/full/ holds no metric recorded during this run": recorded_results(
+                run, results / f"{notebook.stem}.json"
+            ),
+        }
+        why = [what for what, ok in checks.items() if not ok]
         if why:
-            refused.append(f"{path.name}: {why}")
+            refused.append(f"{path.name}: {'; '.join(why)}")
             continue
-        write_copy(executed, notebook)
+        write_copy(executed, notebook, dest)
         taken.append(notebook.name)
     for line in refused:
         print("refused  " + line)

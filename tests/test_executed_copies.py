@@ -438,3 +438,35 @@ def test_a_completed_full_run_writes_its_copy_and_a_failed_one_does_not(
         {"source": nb["cells"][1]["outputs"][0]["text"]}
     )
     assert nb["cells"][2]["outputs"][0]["data"]["text/plain"] == "4"
+
+
+def test_only_full_runs_whose_results_are_in_results_full_are_imported(
+    tmp_path, capsys
+):
+    runs, dest, results = tmp_path / "runs", tmp_path / "executed", tmp_path / "full"
+    runs.mkdir()
+    results.mkdir()
+    good = as_if_run(load(LESSON))
+    good["metadata"]["dnn_run"].update(
+        date="2026-12-02T06:40:00+00:00", wall_time_s=300.0
+    )
+    (runs / LESSON.name).write_text(json.dumps(good))
+    metric = {"m": {"recorded_at": "2026-12-02T06:43:07+00:00"}}
+    (results / f"{LESSON.stem}.json").write_text(json.dumps({"metrics": metric}))
+    other = ROOT / "notebooks" / "09_distributed_training.ipynb"
+    quick = as_if_run(load(other), profile="quick")
+    quick["cells"][-1]["source"] = "changed since"
+    (runs / other.name).write_text(json.dumps(quick))
+
+    assert ec.import_runs(runs, [], dest, results) == 0
+    out = capsys.readouterr().out
+    assert f"taken: {LESSON.name}" in out
+    assert (
+        f"refused  {other.name}: not the full profile; ran other sources than notebooks/"
+        " holds now; results/full/ holds no metric recorded during this run" in out
+    )
+    assert [p.name for p in dest.iterdir()] == [LESSON.name]
+    # a later run replaced the results: this one is not the run that recorded them
+    metric["m"]["recorded_at"] = "2026-12-03T00:00:00+00:00"
+    (results / f"{LESSON.stem}.json").write_text(json.dumps({"metrics": metric}))
+    assert ec.import_runs(runs, ["07"], tmp_path / "again", results) == 1
