@@ -57,23 +57,9 @@ REMOTE_STYLESHEET = re.compile(r"<link[^>]*href=[\"']https?://[^>]*>", re.I)
 
 
 def run_line(info: dict) -> str:
-    versions = info.get("versions", {})
-    parts = [
-        f"**{info.get('profile', 'unknown')} profile**",
-        info.get("device", "unknown device"),
-    ]
-    if info.get("date"):
-        parts.append(info["date"][:10])
-    parts.append(
-        ", ".join(
-            f"{k} {v}"
-            for k, v in versions.items()
-            if k in ("tensorflow", "keras", "python")
-        )
-    )
-    if info.get("wall_time_s") is not None:
-        parts.append(f"{info['wall_time_s'] / 60:.1f} min")
-    return "Outputs on this page: " + "; ".join(p for p in parts if p) + "."
+    parts = executed_copies.run_parts(info)
+    parts[0] = f"**{parts[0]}**"
+    return "Outputs on this page: " + "; ".join(parts) + "."
 
 
 # each note carries a class of its own, which the browser tests look for
@@ -152,6 +138,12 @@ def prepare(src: Path, dst: Path, state: str = "current") -> dict:
     """Copy one executed notebook (or, with state "not run", a notebook without outputs) for
     the site; return its run info, with the page's state."""
     nb = nbformat.read(src, as_version=4)
+    # the copy's header cell says in words what the page's own note says
+    nb.cells = [
+        c
+        for c in nb.cells
+        if executed_copies.HEADER_TAG not in c.metadata.get("tags", [])
+    ]
     if state == "not run":
         info: dict = {}
     else:

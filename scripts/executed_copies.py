@@ -57,6 +57,9 @@ KEPT_METADATA = ("kernelspec", "language_info", "dnn_run")
 EMBEDDED_PNG = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)")
 
 
+# the first cell after the title in a copy: its run, in words (GitHub does not show metadata)
+HEADER_TAG = "dnn-run-header"
+
 # --- the lesson's source -------------------------------------------------------------------
 
 
@@ -73,7 +76,11 @@ def _normalised(cell: dict) -> str:
 def source_hash(nb: dict) -> str:
     """sha256 of a notebook's lesson: its cells' types and sources, in order. Outputs, execution
     counts, metadata, cell ids and the generated Colab links leave it unchanged."""
-    cells = [[c.get("cell_type"), _normalised(c)] for c in nb["cells"]]
+    cells = [
+        [c.get("cell_type"), _normalised(c)]
+        for c in nb["cells"]
+        if HEADER_TAG not in c.get("metadata", {}).get("tags", [])
+    ]
     payload = json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -246,13 +253,52 @@ def slim(nb: dict) -> dict:
     return nb
 
 
+def run_parts(run: dict) -> list[str]:
+    """A run's header in words: profile, device, precision, date, versions, wall time."""
+    versions = run.get("versions", {})
+    parts = [
+        f"{run.get('profile', 'unknown')} profile",
+        run.get("device", "unknown device"),
+        run.get("precision", ""),
+        str(run.get("date", ""))[:10],
+        ", ".join(
+            f"{k} {v}"
+            for k, v in versions.items()
+            if k in ("tensorflow", "keras", "python")
+        ),
+    ]
+    if run.get("wall_time_s") is not None:
+        parts.append(f"{run['wall_time_s'] / 60:.1f} min")
+    return [p for p in parts if p]
+
+
+def header_cell(run: dict) -> dict:
+    text = (
+        "*Outputs of a "
+        + "; ".join(run_parts(run))
+        + ". This is the notebook as that run left it; the notebook to run is the"
+        " one the Colab badge above opens.*"
+    )
+    return {
+        "cell_type": "markdown",
+        "id": HEADER_TAG,
+        "metadata": {"tags": [HEADER_TAG]},
+        "source": text,
+    }
+
+
 def write_copy(executed: dict, notebook: Path, folder: Path = EXECUTED_COPIES) -> Path:
     """Slim an executed notebook and write it as `folder/<notebook's name>` (atomically), its
     header recording the hash of `notebook`, the lesson's source as stored."""
     nb = slim(executed)
-    nb["metadata"].setdefault("dnn_run", {})["source_sha256"] = source_hash(
-        _load(notebook)
-    )
+    run = nb["metadata"].setdefault("dnn_run", {})
+    run["source_sha256"] = source_hash(_load(notebook))
+    nb["cells"] = [
+        c
+        for c in nb["cells"]
+        if HEADER_TAG not in c.get("metadata", {}).get("tags", [])
+    ]
+    nb["cells"].insert(1 if nb["cells"] else 0, header_cell(run))
     text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / notebook.name

@@ -114,6 +114,34 @@ def test_a_stale_copy_and_a_missing_one_are_found(tmp_path):
     assert ec.recorded_hash(bare) == ec.source_hash(load(LESSON))
 
 
+def test_a_copy_says_in_words_which_run_it_shows(tmp_path):
+    run = as_if_run(load(LESSON))
+    run["metadata"]["dnn_run"].update(
+        date="2026-12-02T06:40:00+00:00",
+        device="CPU only (2 cores)",
+        precision="mixed_bfloat16",
+        versions={"tensorflow": "2.21.0", "keras": "3.15.1", "numpy": "2"},
+        wall_time_s=600.0,
+    )
+    target = ec.write_copy(run, LESSON, tmp_path)
+    again = ec.write_copy(load(target), LESSON, tmp_path)  # rewritten: still one header
+    cells = load(again)["cells"]
+    headers = [c for c in cells if ec.HEADER_TAG in c["metadata"].get("tags", [])]
+    assert len(headers) == 1 and cells.index(headers[0]) == 1
+    text = nbtools.source(headers[0])
+    for part in (
+        "full profile",
+        "CPU only (2 cores)",
+        "mixed_bfloat16",
+        "2026-12-02",
+        "tensorflow 2.21.0, keras 3.15.1",
+        "10.0 min",
+    ):
+        assert part in text
+    assert ec.source_hash(load(again)) == ec.source_hash(load(LESSON))
+    assert len(cells) == len(load(LESSON)["cells"]) + 1
+
+
 def test_the_check_lists_current_stale_and_missing(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(ec, "EXECUTED_COPIES", tmp_path)
     ec.write_copy(as_if_run(load(LESSON)), LESSON, tmp_path)
@@ -435,9 +463,9 @@ def test_a_completed_full_run_writes_its_copy_and_a_failed_one_does_not(
     assert run["profile"] == "full" and run["completed"] is True
     assert run["source_sha256"] == ec.source_hash(load(good))
     assert "lines of output not shown" in nbtools.source(
-        {"source": nb["cells"][1]["outputs"][0]["text"]}
+        {"source": nb["cells"][2]["outputs"][0]["text"]}
     )
-    assert nb["cells"][2]["outputs"][0]["data"]["text/plain"] == "4"
+    assert nb["cells"][3]["outputs"][0]["data"]["text/plain"] == "4"
 
 
 def test_only_full_runs_whose_results_are_in_results_full_are_imported(
