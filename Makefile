@@ -109,8 +109,8 @@ device-check-quick:
 	DNN_PROFILE=quick DNN_MIXED_PRECISION=1 $(PY) scripts/device_check.py
 
 # the course site, built from the notebooks nbtest executed (no second execution), checked in
-# chromium; run alone, it runs nbtest first
-# Then the site from the executed copies (executed/, no execution either), checked the same way.
+# chromium; run alone, it runs nbtest first. Then the site from the executed copies (executed/,
+# no execution either), checked the same way.
 booktest:
 	@test -d $(QUICK_EXECUTED) || $(MAKE) --no-print-directory nbtest
 	$(PY) scripts/build_book.py --executed $(QUICK_EXECUTED) --out build/quick/book
