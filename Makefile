@@ -4,7 +4,9 @@
 #                 precision, the Colab cell, the device check and the course site in chromium
 #                 (quick profile); prints each step's time
 #   make run      execute every notebook headless into build/executed/ (NB=02 for one)
-#   make book     render build/executed/ into the course site, build/book/html/ (no execution)
+#   make executed run in the full profile and refresh the executed copies, executed/ (NB=05 for one)
+#   make book     render the executed copies (executed/) into the course site, build/book/html/
+#                 (no execution; EXECUTED=build/executed for another folder)
 #   make report   build results/README.md from results/full/*.json
 #   make bench    the machine's matmul peak and each workload's share of it (results/<profile>/bench.json)
 #   make device-check   bench + notebook 02 + as much of the full profile as fits in 8 minutes
@@ -28,10 +30,10 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONUNBUFFERED := 1
 NB ?=
 
-.PHONY: help setup setup-newest setup-oldest test lint unit nbtest nbtest-oldest nbtest-bfloat16 nbtest-bfloat16-a nbtest-bfloat16-b unit-oldest oldest-checks colabtest device-check-quick booktest run book report bench device-check clean-notebooks links check-links clean
+.PHONY: help setup setup-newest setup-oldest test lint unit nbtest nbtest-oldest nbtest-bfloat16 nbtest-bfloat16-a nbtest-bfloat16-b unit-oldest oldest-checks colabtest device-check-quick booktest run executed check-executed book report bench device-check clean-notebooks links check-links clean
 
 help:
-	@sed -n '2,10p' Makefile
+	@sed -n '2,12p' Makefile
 
 setup: setup-newest setup-oldest
 
@@ -119,17 +121,31 @@ device-check-quick:
 	DNN_PROFILE=quick DNN_MIXED_PRECISION=1 $(PY) scripts/device_check.py
 
 # the course site, built from the notebooks nbtest executed (no second execution), checked in
-# chromium; run alone, it runs nbtest first
+# chromium; run alone, it runs nbtest first. Then the site from the executed copies (executed/,
+# no execution either), checked the same way.
 booktest:
 	@test -d $(QUICK_EXECUTED) || $(MAKE) --no-print-directory nbtest
 	$(PY) scripts/build_book.py --executed $(QUICK_EXECUTED) --out build/quick/book
 	DNN_BOOK_HTML=build/quick/book/html DNN_EXECUTED=$(QUICK_EXECUTED) $(PY) -m pytest -q -p no:cacheprovider tests/browser
+	$(PY) scripts/build_book.py --out build/book
+	DNN_BOOK_HTML=build/book/html $(PY) -m pytest -q -p no:cacheprovider tests/browser/test_site.py
 
 run:
 	DNN_PROFILE=$(or $(DNN_PROFILE),quick) $(PY) scripts/run_notebooks.py $(NB)
 
+# the executed copies: every notebook (NB=05: one) in the full profile, recording results/full/ and
+# writing executed/NN_*.ipynb, then the links to them (README's table, the notebooks' first cell)
+executed:
+	DNN_PROFILE=full $(PY) scripts/run_notebooks.py --executed-copy $(NB); status=$$?; \
+		$(PY) scripts/sync_links.py && exit $$status
+
+# which executed copies are current, stale (their notebook changed since their run) or missing
+check-executed:
+	$(PY) scripts/executed_copies.py --check
+
+EXECUTED ?= executed
 book:
-	$(PY) scripts/build_book.py
+	$(PY) scripts/build_book.py --executed $(EXECUTED)
 
 report:
 	$(PY) scripts/make_report.py

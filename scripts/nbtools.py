@@ -13,12 +13,17 @@ else:  # pragma: no cover
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+# the executed copies of the full-profile runs, kept in the repository (scripts/executed_copies.py)
+EXECUTED_COPIES = ROOT / "executed"
 NOTEBOOK_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 ALLOWED_NOTEBOOK_METADATA = {"kernelspec", "language_info"}
 ALLOWED_CELL_METADATA = {"tags", "jupyter"}
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
+# beside the badge, once the notebook has an executed copy (`make links` writes it)
+OUTPUTS_LINK_TEXT = "read it with its outputs"
+OUTPUTS_LINK = re.compile(r" · \[read it with its outputs\]\([^)]*\)")
 REPO_URL_LINE = re.compile(r'^REPO_URL = "[^"]*"$', re.M)
 COLAB_CELL_MARK = "# Colab only"
 # The first code cell of every notebook (`make links` writes it). It installs `utils` inside
@@ -55,6 +60,12 @@ def colab_url(notebook: Path, branch: str = "main") -> str:
     return f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{rel}"
 
 
+def github_url(path: Path, branch: str = "main") -> str:
+    """GitHub's page for a file of this repository (GitHub renders a notebook with its outputs)."""
+    rel = path.resolve().relative_to(ROOT).as_posix()
+    return f"{repository_url()}/blob/{branch}/{rel}"
+
+
 def badge_markdown(notebook: Path) -> str:
     return f"[![Open In Colab]({BADGE_IMAGE})]({colab_url(notebook)})"
 
@@ -80,6 +91,26 @@ def title(nb: dict) -> str:
                 if line.startswith("# "):
                     return line[2:].strip()
     return "(untitled)"
+
+
+KEEP_LINES = 12
+
+
+def trim_stream(text: str, keep: int = KEEP_LINES) -> str:
+    """A long text output keeps its first and last `keep` lines, with a line saying how many
+    were left out between them (a short one is returned as it is)."""
+    lines = text.splitlines()
+    if len(lines) <= 3 * keep:
+        return text
+    hidden = len(lines) - 2 * keep
+    return (
+        "\n".join(
+            lines[:keep]
+            + [f"... ({hidden} lines of output not shown) ..."]
+            + lines[-keep:]
+        )
+        + "\n"
+    )
 
 
 def kernel_manager_class(asynchronous: bool = False):

@@ -1,11 +1,16 @@
 """Execute notebooks headless into build/executed/, printing each one's wall time.
 
-Usage: python scripts/run_notebooks.py [--out DIR] [--set NAME=VALUE ...] [NB ...]
+Usage: python scripts/run_notebooks.py [--out DIR] [--set NAME=VALUE ...] [--executed-copy] [NB ...]
 (NB: a prefix such as 02, or a path). `--set TAKE_C_APART=True` replaces that parameter's value in
 the parameters cell before the run (the executed notebook shows the line as it ran).
 The profile comes from DNN_PROFILE (`make run` sets quick unless told otherwise). Each executed
 notebook carries the run's profile, device, date, library versions and wall time in its metadata
 (``dnn_run``), which the course site prints on each page.
+
+A completed full-profile run that records its results in results/full/ (DNN_RESULTS_DIR unset, no
+`--set`) also writes the notebook's executed copy, executed/NN_*.ipynb, slimmed and with the hash
+of the source it ran (scripts/executed_copies.py); a quick run never does. `--executed-copy`
+(`make executed`) refuses to start a run that could not write one.
 
 Worked solutions (cells tagged ``solution``) run in the quick profile, where they are tested; in
 the full profile they are left out unless DNN_SOLUTIONS=1, so that they never lengthen a full run
@@ -27,6 +32,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import executed_copies  # noqa: E402
 from nbtools import ROOT, kernel_manager_class, notebook_paths  # noqa: E402
 
 OUT = ROOT / "build" / "executed"
@@ -46,15 +52,32 @@ def select(args: list[str]) -> list[Path]:
     return chosen
 
 
+def full_profile() -> bool:
+    """DNN_PROFILE=full, or no DNN_PROFILE outside CI (utils.get_profile's rule)."""
+    profile = os.environ.get("DNN_PROFILE", "").strip().lower()
+    ci = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
+    return profile == "full" or (not profile and not ci)
+
+
+def why_no_executed_copy(settings: dict | None = None) -> str:
+    """Why this run may not write executed copies ("" when it may): only full-profile runs
+    that record their results in results/full/, with the notebook's own parameters."""
+    if not full_profile():
+        return "not the full profile"
+    results = os.environ.get("DNN_RESULTS_DIR", "").strip()
+    if results and Path(results).resolve() != (ROOT / "results").resolve():
+        return f"DNN_RESULTS_DIR={results}: the results do not go to results/full/"
+    if settings:
+        return "--set changes the notebook's parameters"
+    return ""
+
+
 def solutions_skipped() -> bool:
     """Full-profile runs leave the worked solutions out unless DNN_SOLUTIONS=1; DNN_SOLUTIONS=0
     leaves them out of any run (`make device-check` times the lessons, not the exercises)."""
     if os.environ.get("DNN_SOLUTIONS", "").strip().lower() in {"0", "false", "no"}:
         return True
-    profile = os.environ.get("DNN_PROFILE", "").strip().lower()
-    ci = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes", "on"}
-    full = profile == "full" or (not profile and not ci)
-    return full and os.environ.get("DNN_SOLUTIONS", "").strip() not in {
+    return full_profile() and os.environ.get("DNN_SOLUTIONS", "").strip() not in {
         "1",
         "true",
         "yes",
@@ -76,8 +99,13 @@ def set_parameters(nb, settings: dict[str, str]) -> None:
 
 
 def run(
-    path: Path, out: Path = OUT, settings: dict | None = None
+    path: Path,
+    out: Path = OUT,
+    settings: dict | None = None,
+    copies: Path | None = None,
 ) -> tuple[bool, float]:
+    """Execute one notebook into `out`; when `copies` is given and the run completed in the
+    full profile, write its executed copy there too."""
     nb = nbformat.read(path, as_version=4)
     if settings:
         set_parameters(nb, settings)
@@ -118,6 +146,13 @@ def run(
     }
     out.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out / path.name)
+    if copies is not None and ok and run_info.get("profile") == "full":
+        first = not (copies / path.name).exists()
+        target = executed_copies.write_copy(nb, path, copies)
+        shown = target.relative_to(ROOT) if target.is_relative_to(ROOT) else target
+        print(f"executed copy: {shown} ({target.stat().st_size / 2**20:.2f} MB)")
+        if first:
+            print("its first: `make links` links it from the README and the notebook")
     return ok, seconds
 
 
@@ -133,13 +168,21 @@ def main(args: list[str]) -> int:
         name, _, value = args[i + 1].partition("=")
         settings[name] = value
         args = args[:i] + args[i + 2 :]
+    required = "--executed-copy" in args
+    args = [a for a in args if a != "--executed-copy"]
+    why_not = why_no_executed_copy(settings)
+    if required and why_not:
+        raise SystemExit(f"no executed copy can come from this run: {why_not}")
+    copies = None if why_not else executed_copies.EXECUTED_COPIES
     profile = os.environ.get("DNN_PROFILE", "(default: full)")
     shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
     print(f"profile: {profile}; executed notebooks go to {shown}/")
+    if copies is not None:
+        print("a completed run also writes its executed copy to executed/")
     failed = []
     for path in select(args):
         print(f"running {path.name} ...", flush=True)
-        ok, seconds = run(path, out, settings)
+        ok, seconds = run(path, out, settings, copies)
         print(
             f"{'ok    ' if ok else 'FAILED'} {path.name}  {seconds:7.1f} s  ({seconds / 60:.1f} min)",
             flush=True,

@@ -1,10 +1,12 @@
 """The course site in a real browser (Debian's chromium driven by Playwright, no browser download).
 
-Run by `make booktest` (part of `make test`) on a site built from quick-profile executions; point
-DNN_BOOK_HTML at another build to check it instead. Every page must load with no console or page
-error, request nothing from any host but 127.0.0.1, have every request succeed and every image
-loaded, typeset its math with the local MathJax, and (for a notebook page) show a figure; the
-site's search must find a word only notebook 04 contains.
+Run by `make booktest` (part of `make test`) on a site built from quick-profile executions, then on
+the site built from the executed copies (executed/); point DNN_BOOK_HTML at another build to check
+it instead. Every page must load with no console or page error, request nothing from any host but
+127.0.0.1, have every request succeed and every image loaded, typeset its math with the local
+MathJax, and (for a notebook page with outputs) show a figure, with the quick-profile banner when
+and only when its outputs come from a quick run; a notebook not yet run says so. The site's
+search must find a word only notebook 04 contains.
 """
 
 from __future__ import annotations
@@ -132,9 +134,20 @@ def test_page_loads_cleanly_offline_with_images_and_math(browser, base_url, name
             "() => [...document.scripts].every(s => !s.src || s.src.startsWith(location.origin))"
         )
     if name.startswith("notebooks/"):
-        figures = page.locator("div.cell_output img, div.output img")
-        assert figures.count() >= 1, "a notebook page without a single figure"
-        assert "Outputs on this page:" in page.inner_text("article")
+        text = page.inner_text("article")
+        quick_banner = page.locator(".dnn-quick").count()
+        if page.locator(".dnn-not-run").count():  # shown as stored, without outputs
+            assert "Not yet run in the full profile" in text
+            assert page.locator("div.cell_output").count() == 0
+            assert "Outputs on this page:" not in text and quick_banner == 0
+        else:
+            figures = page.locator("div.cell_output img, div.output img")
+            assert figures.count() >= 1, "a notebook page without a single figure"
+            assert "Outputs on this page:" in text
+            quick = "Outputs on this page: quick profile" in text
+            assert quick_banner == (1 if quick else 0), "quick banner and run disagree"
+        if page.locator(".dnn-stale").count():
+            assert "Outputs from an earlier version of this notebook" in text
     page.close()
 
 
@@ -144,7 +157,7 @@ def test_the_site_has_every_notebook_and_a_run_label():
     assert len(names) == expected, names
     for name in names:
         html = (SITE / "notebooks" / name).read_text()
-        assert "Outputs on this page:" in html
+        assert "Outputs on this page:" in html or "dnn-not-run" in html
         assert (
             "colab-badge.svg" not in html
         )  # the remote badge image became a text link
