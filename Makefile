@@ -30,7 +30,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONUNBUFFERED := 1
 NB ?=
 
-.PHONY: help setup setup-newest setup-oldest test lint unit nbtest nbtest-oldest nbtest-bfloat16 nbtest-bfloat16-a nbtest-bfloat16-b unit-oldest oldest-checks colabtest device-check-quick booktest run executed check-executed book report bench device-check clean-notebooks links check-links clean
+.PHONY: help setup setup-newest setup-oldest test lint unit nbtest nbtest-oldest nbtest-bfloat16 nbtest-bfloat16-a nbtest-bfloat16-b unit-oldest oldest-checks colabtest device-check-quick booktest run executed executed-prose check-executed book report bench device-check clean-notebooks links check-links clean
 
 help:
 	@sed -n '2,12p' Makefile
@@ -138,6 +138,10 @@ run:
 executed:
 	DNN_PROFILE=full $(PY) scripts/run_notebooks.py --executed-copy $(NB); status=$$?; \
 		$(PY) scripts/sync_links.py && exit $$status
+
+# the copies whose code is current get their notebook's markdown (a prose edit needs no rerun)
+executed-prose:
+	$(PY) scripts/executed_copies.py --sync-prose
 
 # which executed copies are current, stale (their notebook changed since their run) or missing
 check-executed:

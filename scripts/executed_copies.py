@@ -12,6 +12,8 @@ its notebook in notebooks/ is *stale*: its outputs come from an earlier version 
 Usage:
   python scripts/executed_copies.py --check            which copies are current, stale, missing
   python scripts/executed_copies.py --slim IN.ipynb OUT.ipynb   slim one executed notebook
+  python scripts/executed_copies.py --sync-prose       give the copies whose code is current their
+      notebook's markdown (a prose edit needs no rerun; a code edit does)
   python scripts/executed_copies.py --import DIR [NB ...]
       take completed full-profile runs from DIR (e.g. build/executed) as executed copies, when
       the sources they ran are those of notebooks/ today and results/full/ holds their metrics
@@ -57,6 +59,16 @@ KEPT_METADATA = ("kernelspec", "language_info", "dnn_run")
 EMBEDDED_PNG = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)")
 
 
+# cells whose outputs show the data itself (photos, digits, texts of a dataset): derivatives of
+# the data, which this repository never holds (.gitignore says the same of results' figures).
+# A copy keeps their text and drops their figures ("dataset-sample"), or drops every output
+# ("dataset-text"), with a note in place
+DATASET_FIGURES, DATASET_TEXT = "dataset-sample", "dataset-text"
+DATASET_NOTE = (
+    "[{what} left out of this copy: {why}, which this repository does not hold; "
+    "run the notebook to see {them}]\n"
+)
+
 # the first cell after the title in a copy: its run, in words (GitHub does not show metadata)
 HEADER_TAG = "dnn-run-header"
 
@@ -81,6 +93,13 @@ def source_hash(nb: dict) -> str:
         for c in nb["cells"]
         if HEADER_TAG not in c.get("metadata", {}).get("tags", [])
     ]
+    payload = json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def code_hash(nb: dict) -> str:
+    """sha256 of a notebook's code cells alone, in order: what its outputs depend on."""
+    cells = [_normalised(c) for c in nb["cells"] if c.get("cell_type") == "code"]
     payload = json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -124,6 +143,48 @@ def missing_copies(
         for p in sorted(notebooks.glob("*.ipynb"))
         if NOTEBOOK_NAME.match(p.name) and not (folder / p.name).exists()
     ]
+
+
+def prose_behind(
+    folder: Path = EXECUTED_COPIES, notebooks: Path = ROOT / "notebooks"
+) -> list[str]:
+    """Names of the stale copies whose code is still the notebook's: only the prose changed,
+    and `sync_prose` brings them up to date without a run."""
+    return [
+        p.name
+        for p in copies(folder)
+        if (notebooks / p.name).exists()
+        and is_stale(_load(p), notebooks / p.name)
+        and code_hash(_load(p)) == code_hash(_load(notebooks / p.name))
+    ]
+
+
+def sync_prose(copy_path: Path, notebook: Path) -> bool:
+    """Give a copy its notebook's current markdown, when the code cells are those it ran: each
+    code cell keeps its outputs, every other cell comes from the notebook. Returns whether it
+    changed the copy (False when the code differs: only a run refreshes that)."""
+    executed, lesson = _load(copy_path), _load(notebook)
+    if code_hash(executed) != code_hash(lesson) or not is_stale(executed, notebook):
+        return False
+    ran = iter(c for c in executed["cells"] if c.get("cell_type") == "code")
+    header = [
+        c
+        for c in executed["cells"]
+        if HEADER_TAG in c.get("metadata", {}).get("tags", [])
+    ]
+    cells = []
+    for cell in lesson["cells"]:
+        if cell.get("cell_type") == "code":
+            done = next(ran)
+            cell = {**cell, "outputs": done["outputs"]}
+            cell["execution_count"] = done.get("execution_count")
+        cells.append(cell)
+    executed["cells"] = cells[:1] + header + cells[1:]
+    executed["metadata"]["dnn_run"]["source_sha256"] = source_hash(lesson)
+    _write_atomically(
+        copy_path, json.dumps(executed, indent=1, ensure_ascii=False) + "\n"
+    )
+    return True
 
 
 # --- slimming ------------------------------------------------------------------------------
@@ -235,6 +296,32 @@ def drop_echoed_figures(cell: dict) -> list[dict]:
     ]
 
 
+def _shows_an_image(out: dict) -> bool:
+    data = out.get("data", {})
+    return any(k.startswith("image/") for k in data) or "<img" in _text(
+        data.get("text/html", "")
+    )
+
+
+def drop_dataset_outputs(cell: dict) -> list[dict]:
+    """A cell's outputs without those that show a dataset's own photos, digits or texts (the
+    cell's tags say which), with a note where they were."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    outputs = cell.get("outputs", [])
+    if DATASET_TEXT in tags:
+        kept = []
+        what, why, them = "Outputs", "they quote the dataset's texts", "them"
+    elif DATASET_FIGURES in tags:
+        kept = [o for o in outputs if not _shows_an_image(o)]
+        what, why, them = "Figures", "they show images from the dataset", "them"
+    else:
+        return outputs
+    if len(kept) == len(outputs):
+        return outputs
+    note = DATASET_NOTE.format(what=what, why=why, them=them)
+    return kept + [{"output_type": "stream", "name": "stdout", "text": note}]
+
+
 def slim(nb: dict) -> dict:
     """A slimmed copy of an executed notebook (the given one is left as it is). Execution
     counts stay; of the notebook's metadata only the kernel, the language and the run's header
@@ -248,6 +335,7 @@ def slim(nb: dict) -> dict:
             if k in ALLOWED_CELL_METADATA
         }
         if cell.get("cell_type") == "code":
+            cell["outputs"] = drop_dataset_outputs(cell)
             outputs = (slim_output(o) for o in drop_echoed_figures(cell))
             cell["outputs"] = [o for o in outputs if o is not None]
     return nb
@@ -290,9 +378,18 @@ def header_cell(run: dict) -> dict:
 def write_copy(executed: dict, notebook: Path, folder: Path = EXECUTED_COPIES) -> Path:
     """Slim an executed notebook and write it as `folder/<notebook's name>` (atomically), its
     header recording the hash of `notebook`, the lesson's source as stored."""
+    executed = copy.deepcopy(executed)
+    tags = {
+        c.get("id"): c.get("metadata", {}).get("tags") for c in _load(notebook)["cells"]
+    }
+    for cell in executed[
+        "cells"
+    ]:  # the tags as the notebook holds them now (not hashed)
+        if tags.get(cell.get("id")):
+            cell.setdefault("metadata", {})["tags"] = tags[cell["id"]]
     nb = slim(executed)
     run = nb["metadata"].setdefault("dnn_run", {})
-    run["source_sha256"] = source_hash(_load(notebook))
+    run["source_sha256"] = source_hash(executed)  # the sources it ran
     nb["cells"] = [
         c
         for c in nb["cells"]
@@ -302,8 +399,13 @@ def write_copy(executed: dict, notebook: Path, folder: Path = EXECUTED_COPIES) -
     text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / notebook.name
+    _write_atomically(target, text)
+    return target
+
+
+def _write_atomically(target: Path, text: str) -> None:
     handle, tmp = tempfile.mkstemp(
-        dir=folder, prefix=f".{notebook.stem}-", suffix=".tmp"
+        dir=target.parent, prefix=f".{target.stem}-", suffix=".tmp"
     )
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as f:
@@ -313,7 +415,6 @@ def write_copy(executed: dict, notebook: Path, folder: Path = EXECUTED_COPIES) -
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return target
 
 
 # --- the command line ----------------------------------------------------------------------
@@ -340,10 +441,14 @@ def check(folder: Path = EXECUTED_COPIES) -> int:
         f"{len(copies(folder))} copies, {len(stale)} stale, {len(missing_copies(folder))} missing;"
         f" {_size(total)} in all (limit {_size(MAX_TOTAL_BYTES)})"
     )
+    behind = set(prose_behind(folder))
     for name in sorted(stale):
-        print(
-            f"refresh {name} by rerunning it in the full profile: make executed NB={name[:2]}"
-        )
+        if name in behind:
+            print(f"{name}: only its prose changed: make executed-prose (no run)")
+        else:
+            print(
+                f"refresh {name} by rerunning it in the full profile: make executed NB={name[:2]}"
+            )
     return 0
 
 
@@ -411,6 +516,15 @@ def main(args: list[str]) -> int:
         print(
             f"{src}: {_size(src.stat().st_size)} -> {dst}: {_size(dst.stat().st_size)}"
         )
+        return 0
+    if args[:1] == ["--sync-prose"]:
+        synced = [
+            p.name
+            for p in copies()
+            if (ROOT / "notebooks" / p.name).exists()
+            and sync_prose(p, ROOT / "notebooks" / p.name)
+        ]
+        print("prose brought up to date: " + (", ".join(synced) or "none"))
         return 0
     if args[:1] == ["--import"] and len(args) >= 2:
         return import_runs(Path(args[1]), args[2:])

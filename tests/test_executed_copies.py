@@ -416,6 +416,51 @@ def test_the_committed_copies_check_finds_a_quick_run(tmp_path):
     ]
 
 
+def test_a_prose_edit_is_synced_without_a_run_and_a_code_edit_is_not(tmp_path):
+    notebooks, copies = tmp_path / "notebooks", tmp_path / "executed"
+    notebooks.mkdir()
+    (notebooks / LESSON.name).write_text(LESSON.read_text())
+    ran = as_if_run(load(LESSON))
+    code = [c for c in ran["cells"] if c["cell_type"] == "code"]
+    code[0]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "42\n"}]
+    target = ec.write_copy(ran, notebooks / LESSON.name, copies)
+
+    edited = load(notebooks / LESSON.name)
+    md = [c for c in edited["cells"] if c["cell_type"] == "markdown"]
+    md[1]["source"] = "A sentence rewritten after the run."
+    edited["cells"].insert(
+        3, {"cell_type": "markdown", "metadata": {}, "source": "New."}
+    )
+    (notebooks / LESSON.name).write_text(json.dumps(edited))
+    assert ec.stale_copies(copies, notebooks) == [LESSON.name]
+    assert ec.prose_behind(copies, notebooks) == [LESSON.name]
+    assert ec.sync_prose(target, notebooks / LESSON.name)
+    synced = load(target)
+    assert ec.stale_copies(copies, notebooks) == []
+    texts = [nbtools.source(c) for c in synced["cells"]]
+    assert "A sentence rewritten after the run." in texts and "New." in texts
+    first_code = next(c for c in synced["cells"] if c["cell_type"] == "code")
+    assert first_code["outputs"][0]["text"] == "42\n"  # the run's outputs stay
+    assert ec.HEADER_TAG in synced["cells"][1]["metadata"]["tags"]
+
+    code = next(c for c in edited["cells"] if c["cell_type"] == "code")
+    code["source"] = nbtools.source(code) + "\nprint('changed')"
+    (notebooks / LESSON.name).write_text(json.dumps(edited))
+    assert ec.prose_behind(copies, notebooks) == []
+    assert not ec.sync_prose(
+        target, notebooks / LESSON.name
+    )  # only a run refreshes code
+    assert ec.stale_copies(copies, notebooks) == [LESSON.name]
+
+
+def test_no_copy_waits_for_its_prose():
+    behind = ec.prose_behind()
+    assert not behind, (
+        f"executed copies whose notebook's prose changed since their run: {behind}; "
+        "`make executed-prose` brings them up to date (no run needed)"
+    )
+
+
 def test_the_stale_copies_are_listed():
     stale = ec.stale_copies()
     print(f"executed copies: {len(ec.copies())}; stale: {stale or 'none'}")
@@ -498,3 +543,20 @@ def test_only_full_runs_whose_results_are_in_results_full_are_imported(
     metric["m"]["recorded_at"] = "2026-12-03T00:00:00+00:00"
     (results / f"{LESSON.stem}.json").write_text(json.dumps({"metrics": metric}))
     assert ec.import_runs(runs, ["07"], tmp_path / "again", results) == 1
+
+
+def test_outputs_that_show_the_data_stay_out_of_a_copy():
+    image = {"output_type": "display_data", "data": {"image/png": "iVBORw0KGgo="}}
+    said = {"output_type": "stream", "name": "stdout", "text": "24 digits\n"}
+    nb = {
+        "metadata": {},
+        "cells": [
+            {"cell_type": "code", "metadata": {"tags": [tag]}, "outputs": [said, image]}
+            for tag in (ec.DATASET_FIGURES, ec.DATASET_TEXT, "solution")
+        ],
+    }
+    figures, texts, other = (c["outputs"] for c in ec.slim(nb)["cells"])
+    assert figures[0] == said and len(figures) == 2
+    assert "left out of this copy" in figures[1]["text"]
+    assert len(texts) == 1 and "quote the dataset's texts" in texts[0]["text"]
+    assert len(other) == 2 and other[1]["data"]["image/png"]  # other cells keep theirs
