@@ -172,6 +172,18 @@ LABELS = {
         "05_what_convnets_learn",
         "relu_zero_share_block5",
     ): "share of zeros after ReLU, block 5",
+    (
+        "05_what_convnets_learn",
+        "stripes_best_angle",
+    ): "stripes test, block2_conv2 filter 12: angle of the strongest response",
+    (
+        "05_what_convnets_learn",
+        "filter265_top_photos",
+    ): "block5_conv3 filter 265: its strongest response to a photo",
+    (
+        "05_what_convnets_learn",
+        "gradcam_centre_heat_share",
+    ): "Grad-CAM: share of the heat in the central region (a third of the photo)",
     # 06
     (
         "06_traffic_rnn_lstm",
