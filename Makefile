@@ -26,7 +26,7 @@ NO_EDITABLE_NOTE := | awk '/BuildBackendWarning: Editable installation/{skip=1} 
 # for TensorFlow's stack); should uv fail (a network it cannot use), pip does it instead
 INSTALL = { $(1)/bin/uv pip install -q --python $(1)/bin/python $(2) \
 	|| { echo "uv failed; installing with pip instead"; $(1)/bin/python -m pip install -q $(2) $(PIP_QUIET); }; }
-export TF_CPP_MIN_LOG_LEVEL := 2
+export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONUNBUFFERED := 1
 NB ?=
 

@@ -45,25 +45,14 @@ def native_stderr_silenced() -> Iterator[None]:
         os.close(devnull)
 
 
-def emulating_float16() -> bool:
-    """True when the switches ask for float16 arithmetic that a CPU may have to emulate.
-
-    ``DNN_MIXED_PRECISION=float16``, or ``DNN_DEVICE=gpu`` with ``DNN_MIXED_PRECISION=1`` (the
-    GPU's policy taken on a CPU). TensorFlow then writes an error-level line per process
-    ("oneDNN supports DT_HALF only on platforms with AVX-512 ... Falling back to Eigen"), which
-    says only that float16 is slow on this CPU.
-    """
-    precision = os.environ.get("DNN_MIXED_PRECISION", "").strip().lower()
-    device = os.environ.get("DNN_DEVICE", "").strip().lower()
-    return precision in {"float16", "mixed_float16"} or (
-        device == "gpu" and precision in {"1", "true", "yes", "on", "auto"}
-    )
-
-
 def import_tensorflow_quietly() -> None:
     """Import TensorFlow (and look for GPUs, which logs too) with its start-up lines silenced."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # errors only, from here on
-    if emulating_float16():  # its one error line only says float16 is emulated: hide it
+    # TensorFlow's C++ log from here on: none. On a CPU its error-level lines are notes on a
+    # slower fallback ("oneDNN supports DT_HALF / DT_BOOL only on platforms with AVX-512 ...
+    # Falling back to Eigen", float16 emulated, masks in recurrent layers); a real failure
+    # raises a Python exception with its message. TF_CPP_MIN_LOG_LEVEL=0 or 1 (set before
+    # `import utils`) keeps the log, for debugging.
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL", "").strip() not in {"0", "1"}:
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     # oneDNN's CPU kernels: TensorFlow leaves them off on some CPUs (AMD's, for one), where they
     # make these notebooks' convolutions faster (`make bench`); no effect on a GPU

@@ -350,7 +350,7 @@ def setup_notebook(
     """
     global _RUN
     if quiet_tf:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow as tf
     import keras
     import matplotlib
