@@ -6,10 +6,15 @@ test split, once", "Evaluation on the test set", "The test digits, once"...). Be
 may call ``evaluate``, ``predict`` or ``score`` on anything named like a test split (``x_test``,
 ``test_ds``, ``feats["test"]``...). A notebook without such a heading may not score a test split at
 all (06 and 07 hold out only a validation or dev split).
+
+A cross-validated notebook (10) scores each test fold once, inside the function that trains a
+model on that fold's training part (settings chosen on a validation part of it): there a scoring
+call on a test fold may only appear inside a function definition, never in a cell's own code.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -50,12 +55,49 @@ def early_test_use(cells: list[dict]) -> list[str]:
     return offences  # no test-split section: then no test split may be scored anywhere
 
 
+CROSS_VALIDATED = {"10_text_with_rnns"}
+
+
+def top_level_test_use(cells: list[dict]) -> list[str]:
+    """The scoring calls on a test fold outside any function definition."""
+    offences = []
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        tree = ast.parse(nbtools.source(cell))
+        inside = {
+            id(node)
+            for fn in ast.walk(tree)
+            if isinstance(fn, (ast.FunctionDef, ast.Lambda))
+            for node in ast.walk(fn)
+        }
+        offences += [
+            ast.unparse(node)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and id(node) not in inside
+            and SCORING_CALL.fullmatch(ast.unparse(node.func) + "(")
+            and TEST_NAME.search(ast.unparse(node))
+        ]
+    return offences
+
+
 @pytest.mark.parametrize("path", nbtools.notebook_paths(), ids=lambda p: p.stem)
 def test_the_test_split_is_scored_only_in_its_final_section(path):
     import json
 
     cells = json.loads(path.read_text())["cells"]
-    assert early_test_use(cells) == []
+    if path.stem in CROSS_VALIDATED:
+        assert top_level_test_use(cells) == []
+    else:
+        assert early_test_use(cells) == []
+
+
+def test_the_cross_validation_check_catches_a_test_fold_scored_in_a_cell():
+    fold = [code("def predict(texts, train, test):\n    return m.predict(texts[test])")]
+    assert top_level_test_use(fold) == []
+    loose = fold + [code("acc = model.evaluate(texts[test], labels[test])")]
+    assert top_level_test_use(loose) == ["model.evaluate(texts[test], labels[test])"]
 
 
 def md(text):
