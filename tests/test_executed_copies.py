@@ -560,3 +560,24 @@ def test_outputs_that_show_the_data_stay_out_of_a_copy():
     assert "left out of this copy" in figures[1]["text"]
     assert len(texts) == 1 and "quote the dataset's texts" in texts[0]["text"]
     assert len(other) == 2 and other[1]["data"]["image/png"]  # other cells keep theirs
+
+
+def test_a_kernel_that_dies_is_said_and_not_a_completed_run(tmp_path, monkeypatch):
+    import nbformat
+    import run_notebooks
+
+    monkeypatch.setenv("DNN_PROFILE", "full")
+    path = tiny_notebook(tmp_path / "97_dies.ipynb", fail=False)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(
+        nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getpid(), 9)")
+    )
+    nbformat.write(nb, path)
+    copies = tmp_path / "executed"
+    with pytest.raises(
+        run_notebooks.KernelDied, match="97_dies.ipynb: its kernel died"
+    ):
+        run_notebooks.run(path, tmp_path / "out", None, copies)
+    assert not copies.exists()  # no copy from a run that did not complete
+    ran = json.loads((tmp_path / "out" / path.name).read_text())
+    assert ran["metadata"]["dnn_run"]["completed"] is False
