@@ -441,6 +441,16 @@ def _move_into_place(got: Path, target: Path, remote: RemoteFile) -> None:
         ) from None
 
 
+def decode_utf8(raw: bytes, message: Callable[[int, int], str]) -> str:
+    """``raw`` as UTF-8 text, or a DataValidationError saying ``message(byte, line)`` of the
+    first byte that is not UTF-8 (its value and its line, counted from 1)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise DataValidationError(message(raw[err.start], line)) from None
+
+
 def csv_text(raw: bytes, path: Path) -> str:
     """The text of a CSV file's bytes: UTF-8 (with or without a byte-order mark), any line ends.
 
@@ -477,15 +487,14 @@ def csv_text(raw: bytes, path: Path) -> str:
         raise DataValidationError(
             f"{path} holds zero bytes (first on line {line}): not a text file, or padded"
         )
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = body[: err.start].count(b"\n") + 1
-        raise DataValidationError(
-            f"{path} is not UTF-8 text: byte 0x{body[err.start]:02x} on line {line} "
+    text = decode_utf8(
+        body,
+        lambda byte, line: (
+            f"{path} is not UTF-8 text: byte 0x{byte:02x} on line {line} "
             "(Excel's plain 'CSV' format writes Windows-1252). Save it again as "
             "'CSV UTF-8', or use the published file."
-        ) from None
+        ),
+    )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.endswith("\n"):
         header = text.split("\n", 1)[0]

@@ -21,7 +21,13 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from .data import DataValidationError, RemoteFile, check_readable_file, fetch
+from .data import (
+    DataValidationError,
+    RemoteFile,
+    check_readable_file,
+    decode_utf8,
+    fetch,
+)
 from .profile import is_quick
 
 NLTK_CORPORA = (
@@ -185,14 +191,14 @@ def read_text_zip(path: str | Path, layout: Layout) -> tuple[list[str], np.ndarr
                     raise DataValidationError(
                         f"{path}: member {info.filename!r} is empty"
                     )
-                try:
-                    content = raw.decode("utf-8")
-                except UnicodeDecodeError as err:
-                    line = raw[: err.start].count(b"\n") + 1
-                    raise DataValidationError(
-                        f"{path}: member {info.filename!r} is not UTF-8 text (byte "
-                        f"{raw[err.start]:#04x} on line {line}); the NLTK package is UTF-8"
-                    ) from None
+                name = info.filename
+                content = decode_utf8(
+                    raw,
+                    lambda byte, line: (
+                        f"{path}: member {name!r} is not UTF-8 text (byte {byte:#04x} "
+                        f"on line {line}); the NLTK package is UTF-8"
+                    ),
+                )
                 pieces = content.splitlines() if layout.one_per_line else [content]
                 pieces = [p.strip() for p in pieces if p.strip()]
                 texts += pieces
