@@ -530,4 +530,48 @@ LABELS = {
         "10_text_with_rnns",
         "char_lm_val_loss",
     ): "character LSTM language model, validation loss per character",
+    (
+        "00_fundamentals",
+        "sgd_final_train_loss",
+    ): "plain SGD (0.01): final training loss",
+    (
+        "00_fundamentals",
+        "units_256_lowest_val_loss_epoch",
+    ): "256-unit net: epoch of lowest validation loss",
+    (
+        "00_fundamentals",
+        "early_stopping_lowest_val_xent",
+    ): "early stopping: lowest validation cross-entropy",
+    (
+        "01_convolution_by_hand",
+        "digits_small_cnn_last_epoch_accuracy",
+    ): "small CNN, last epoch: training accuracy",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "model_a_lowest_val_loss_epoch",
+    ): "model A: epoch of lowest validation loss",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "chosen_model_test_cats_called_dogs",
+    ): "chosen model: test cats called dogs",
+    (
+        "06_traffic_rnn_lstm",
+        "autoregressive_first_hour_val_mse",
+    ): "autoregressive forecast: first-hour validation MSE",
+    (
+        "06_traffic_rnn_lstm",
+        "adding_problem_simplernn_gradient_first_over_last",
+    ): "adding problem, SimpleRNN: gradient at first step / last",
+    (
+        "07_house_price_regression",
+        "shown_dev_mae_dearer_half",
+    ): "plotted variant: development MAE on the dearer half",
+    (
+        "08_autoencoders",
+        "val_denoised_mse_at_top_noise",
+    ): "denoiser at the highest noise level: validation MSE",
+    (
+        "08_autoencoders",
+        "val_salt_and_pepper_denoised_mse",
+    ): "denoiser on salt-and-pepper noise: validation MSE",
 }
