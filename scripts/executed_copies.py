@@ -14,6 +14,8 @@ Usage:
   python scripts/executed_copies.py --slim IN.ipynb OUT.ipynb   slim one executed notebook
   python scripts/executed_copies.py --sync-prose       give the copies whose code is current their
       notebook's markdown (a prose edit needs no rerun; a code edit does)
+  python scripts/executed_copies.py --local-paths      take this machine's folders (the
+      repository's, the data folder's, the home folder) out of the copies' outputs
   python scripts/executed_copies.py --import DIR [NB ...]
       take completed full-profile runs from DIR (e.g. build/executed) as executed copies, when
       the sources they ran are those of notebooks/ today and results/full/ holds their metrics
@@ -240,10 +242,29 @@ def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else value
 
 
+def local_paths(text: str) -> str:
+    """The machine's own folders out of an output: the repository's path becomes relative to
+    the repository, the data folder's (DNN_DATA_DIR) ``$DNN_DATA_DIR``, the home folder ``~``.
+    A reader of the copy learns nothing from where the run happened to live."""
+    places = [(str(ROOT) + os.sep, "")]
+    data = os.environ.get("DNN_DATA_DIR", "").strip()
+    if data:
+        places.append(
+            (str(Path(data).expanduser().resolve()) + os.sep, "$DNN_DATA_DIR/")
+        )
+        places.append((data.rstrip(os.sep) + os.sep, "$DNN_DATA_DIR/"))
+    home = str(Path.home())
+    if home not in ("/", ""):
+        places.append((home + os.sep, "~/"))
+    for where, shown in sorted(places, key=lambda p: -len(p[0])):  # longest first
+        text = text.replace(where, shown)
+    return text
+
+
 def slim_text(text: str) -> str:
-    """Colour codes out, carriage-return progress bars as a terminal leaves them, and a long
-    text cut to its first and last lines."""
-    text = ANSI.sub("", text)
+    """Colour codes and the machine's own folders out, carriage-return progress bars as a
+    terminal leaves them, and a long text cut to its first and last lines."""
+    text = local_paths(ANSI.sub("", text))
     lines = [line.rsplit("\r", 1)[-1] for line in text.split("\n")]
     return trim_stream("\n".join(lines))
 
@@ -262,7 +283,9 @@ def slim_output(out: dict) -> dict | None:
     if kind == "stream":
         out["text"] = slim_text(_text(out.get("text", "")))
     elif kind == "error":
-        out["traceback"] = [ANSI.sub("", line) for line in out.get("traceback", [])]
+        out["traceback"] = [
+            local_paths(ANSI.sub("", line)) for line in out.get("traceback", [])
+        ]
     elif kind in ("display_data", "execute_result"):
         data = out.get("data", {})
         if WIDGET_VIEW in data:
@@ -276,6 +299,32 @@ def slim_output(out: dict) -> dict | None:
         if "text/html" in data:
             data["text/html"] = _slim_html(_text(data["text/html"]))
     return out
+
+
+def tidy_paths(copy_path: Path) -> bool:
+    """Take the machine's own folders out of an executed copy's text outputs (`local_paths`);
+    True when it changed. Its sources, and so its source hash, stay as they are."""
+    nb = _load(copy_path)
+    changed = False
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                new = local_paths(_text(out.get("text", "")))
+                changed |= new != _text(out.get("text", ""))
+                out["text"] = new
+            elif out.get("output_type") == "error":
+                new = [local_paths(line) for line in out.get("traceback", [])]
+                changed |= new != out.get("traceback", [])
+                out["traceback"] = new
+            elif "text/plain" in out.get("data", {}):
+                old = _text(out["data"]["text/plain"])
+                out["data"]["text/plain"] = local_paths(old)
+                changed |= out["data"]["text/plain"] != old
+    if changed:
+        _write_atomically(
+            copy_path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+        )
+    return changed
 
 
 def drop_echoed_figures(cell: dict) -> list[dict]:
@@ -525,6 +574,10 @@ def main(args: list[str]) -> int:
             and sync_prose(p, ROOT / "notebooks" / p.name)
         ]
         print("prose brought up to date: " + (", ".join(synced) or "none"))
+        return 0
+    if args[:1] == ["--local-paths"]:
+        tidied = [p.name for p in copies() if tidy_paths(p)]
+        print("machine paths taken out of: " + (", ".join(tidied) or "none"))
         return 0
     if args[:1] == ["--import"] and len(args) >= 2:
         return import_runs(Path(args[1]), args[2:])

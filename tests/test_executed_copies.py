@@ -581,3 +581,33 @@ def test_a_kernel_that_dies_is_said_and_not_a_completed_run(tmp_path, monkeypatc
     assert not copies.exists()  # no copy from a run that did not complete
     ran = json.loads((tmp_path / "out" / path.name).read_text())
     assert ran["metadata"]["dnn_run"]["completed"] is False
+
+
+def test_the_machines_folders_stay_out_of_a_copy(tmp_path, monkeypatch):
+    data = tmp_path / "shared" / "data"
+    monkeypatch.setenv("DNN_DATA_DIR", str(data))
+    warning = (
+        f"{ec.ROOT}/utils/vgg.py:456: UserWarning: {data}/vgg16/w.h5: bytes differ\n"
+    )
+    assert ec.slim_text(warning) == (
+        "utils/vgg.py:456: UserWarning: $DNN_DATA_DIR/vgg16/w.h5: bytes differ\n"
+    )
+    nb = as_if_run(load(LESSON))
+    nb["cells"][1]["outputs"] = [
+        {"output_type": "stream", "name": "stderr", "text": warning},
+        {"output_type": "error", "ename": "E", "evalue": "", "traceback": [warning]},
+    ]
+    path = tmp_path / "copy.ipynb"
+    path.write_text(json.dumps(nb))
+    assert ec.tidy_paths(path)
+    text = path.read_text()
+    assert str(ec.ROOT) not in text and str(data) not in text
+    assert "$DNN_DATA_DIR/vgg16/w.h5" in text
+    assert not ec.tidy_paths(path)  # nothing left to take out
+
+
+def test_no_committed_copy_shows_this_machines_folders():
+    for path in ec.copies():
+        assert str(ec.ROOT) + "/" not in path.read_text(), (
+            f"{path.name}: run `scripts/executed_copies.py --local-paths`"
+        )
