@@ -574,4 +574,12 @@ LABELS = {
         "08_autoencoders",
         "val_salt_and_pepper_denoised_mse",
     ): "denoiser on salt-and-pepper noise: validation MSE",
+    (
+        "00_fundamentals",
+        "unregularised_final_val_xent",
+    ): "unregularised net: final validation cross-entropy (each regulariser's beside it)",
+    (
+        "00_fundamentals",
+        "units_1_final_val_xent",
+    ): "1-unit net: final validation cross-entropy (each width's beside it)",
 }
