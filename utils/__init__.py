@@ -26,6 +26,7 @@ from .data import (
     data_dir,
 )
 from .environment import in_colab, run_info, setup_notebook
+from .flops import model_flops, training_flops
 from .mnist import load_mnist, mnist_standin
 from .plotting import (
     plot_confusion_matrix,
@@ -57,6 +58,8 @@ __all__ = [
     "in_colab",
     "run_info",
     "setup_notebook",
+    "model_flops",
+    "training_flops",
     "load_mnist",
     "mnist_standin",
     "plot_confusion_matrix",
