@@ -145,6 +145,15 @@ def test_device_auto_on_a_cpu_takes_the_cpu_branches(capsys):
     assert "Precision: float32 (set DNN_MIXED_PRECISION=1" in capsys.readouterr().out
 
 
+def test_float32_asked_for_says_so(monkeypatch, capsys):
+    monkeypatch.setenv("DNN_MIXED_PRECISION", "0")
+    info = environment.setup_notebook(seed=0)
+    assert info.precision == "float32"
+    assert "Precision: float32 (DNN_MIXED_PRECISION=0 asks for it)" in (
+        capsys.readouterr().out
+    )
+
+
 @pytest.mark.parametrize(
     "value,policy",
     [("bfloat16", "mixed_bfloat16"), ("float16", "mixed_float16"), ("0", "float32")],

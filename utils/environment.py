@@ -257,6 +257,9 @@ def _configure_device(
         "float32",
         "float32 (set DNN_MIXED_PRECISION=1 for 16-bit arithmetic)",
     )
+    if not unset and wanted is None:  # DNN_MIXED_PRECISION=0
+        asked = os.environ["DNN_MIXED_PRECISION"].strip()
+        said = f"float32 (DNN_MIXED_PRECISION={asked} asks for it)"
     if unset and bfloat16_on_cpu and not accelerator and get_profile() == "full":
         bf16, why = (
             cpu_bf16_support()
@@ -266,8 +269,8 @@ def _configure_device(
                 "mixed_bfloat16",
                 (
                     f"mixed_bfloat16, the full profile's default for this notebook on a CPU "
-                    f"with bfloat16 ({why}): its convolutions run faster at the same accuracy; "
-                    "DNN_MIXED_PRECISION=0 keeps float32"
+                    f"with bfloat16 ({why}), where it runs faster; DNN_MIXED_PRECISION=0 "
+                    "keeps float32"
                 ),
             )
     if wanted == "auto":
