@@ -109,6 +109,30 @@ LABELS = {
         "03_dogs_vs_cats_from_scratch",
         "b_trained_like_c_val_accuracy",
     ): "model B trained like model C: validation accuracy",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "model_a_val_accuracy_same_run",
+    ): "section 4b's run: model A, validation accuracy",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "model_b_val_accuracy_same_run",
+    ): "section 4b's run: model B after 7 epochs, validation accuracy",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "earlier_model_c_val_accuracy_seed0",
+    ): "earlier version (one seed for the augmentation), seed 0: model C, validation",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "earlier_model_c_test_accuracy_seed0",
+    ): "earlier version (one seed for the augmentation), seed 0: model C, test",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "earlier_model_c_val_accuracy_seed1",
+    ): "earlier version (one seed for the augmentation), seed 1: model C, validation",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "earlier_model_c_test_accuracy_seed1",
+    ): "earlier version (one seed for the augmentation), seed 1: model C, test",
     # 04
     (
         "04_vgg16_transfer_and_fine_tuning",

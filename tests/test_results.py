@@ -113,7 +113,7 @@ def test_report_shows_intervals_p_values_and_row_sets(tmp_path, monkeypatch):
     assert "| 80.20% | 77.62% to 82.56% |" in row
     assert "| p = 1e-12 |" in next(line for line in lines if "McNemar p-value" in line)
     # the lecture's scratch-model figure sits beside model A, never beside model C
-    assert "a bit above 70%" in next(
+    assert "a bit below 70%" in next(
         line for line in lines if "model A, validation" in line
     )
     assert "70%" not in row
