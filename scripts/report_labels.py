@@ -133,6 +133,10 @@ LABELS = {
         "03_dogs_vs_cats_from_scratch",
         "earlier_model_c_test_accuracy_seed1",
     ): "earlier version (one seed for the augmentation), seed 1: model C, test",
+    (
+        "03_dogs_vs_cats_from_scratch",
+        "earlier_amd_model_c_val_accuracy",
+    ): "earlier version, on the AMD CPU in float32: model C, validation",
     # 04
     (
         "04_vgg16_transfer_and_fine_tuning",
