@@ -492,6 +492,10 @@ LABELS = {
     ): "snippets: best network (chosen on validation) minus NBSVM-bi, 10 folds, McNemar",
     (
         "10_text_with_rnns",
+        "snippets_fine_tuned_minus_random_vectors",
+    ): "snippets: convnet, fine-tuned minus random review vectors, 2 folds, McNemar",
+    (
+        "10_text_with_rnns",
         "snippets_samples_per_mean_words",
     ): "snippets: samples / mean words per sample (Chollet's threshold 1,500)",
     (
