@@ -258,3 +258,19 @@ def test_bfloat16_default_only_where_measured_and_not_asked_otherwise(
     notebook_asks = not (profile == "full" and has_bf16 and asked is None)
     info = environment.setup_notebook(seed=0, bfloat16_on_cpu=notebook_asks)
     assert info.precision == expected
+
+
+def test_warnings_print_as_one_line(monkeypatch):
+    """In a notebook a warning shows its kind and message, not our file, line and source."""
+    import warnings
+
+    from utils.environment import one_line_warning
+
+    monkeypatch.setattr(warnings, "formatwarning", warnings.formatwarning)
+    environment.setup_notebook(seed=0)
+    assert warnings.formatwarning is one_line_warning
+
+    text = one_line_warning(
+        UserWarning("x.npz: bytes differ"), UserWarning, "/a/b.py", 7, "f()"
+    )
+    assert text == "UserWarning: x.npz: bytes differ\n"

@@ -336,6 +336,17 @@ def compile_with_xla_as_on_a_gpu(enable: bool = True) -> bool:
     return True
 
 
+def one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    line: str | None = None,
+) -> str:
+    """A warning as a learner should read it: its kind and message, on one line."""
+    return f"{category.__name__}: {message}\n"
+
+
 def setup_notebook(
     seed: int = 42,
     quiet_tf: bool = True,
@@ -365,6 +376,9 @@ def setup_notebook(
     set_plot_style()
     # Keras warns that fit(shuffle=True) is ignored for a tf.data.Dataset; our datasets shuffle themselves.
     warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed")
+    warnings.formatwarning = (
+        one_line_warning  # the message, not our source file and line
+    )
     tf.get_logger().setLevel(
         "ERROR"
     )  # e.g. "triggered tf.function retracing" when many small models predict

@@ -15,7 +15,11 @@ import tensorflow as tf
 
 
 def make_dataset(
-    x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool = False, seed: int = 0
+    x: np.ndarray | dict[str, np.ndarray],
+    y: np.ndarray,
+    batch_size: int,
+    shuffle: bool = False,
+    seed: int = 0,
 ) -> Any:
     """A ``tf.data`` pipeline: cache in memory, shuffle each epoch (training), batch, prefetch.
 
@@ -23,8 +27,8 @@ def make_dataset(
     them; prefetching prepares the next batch while the current one trains.
     """
     ds = tf.data.Dataset.from_tensor_slices((x, y)).cache()
-    if shuffle:
-        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    if shuffle:  # over every row: len(y), since x may be a dict of named inputs
+        ds = ds.shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
