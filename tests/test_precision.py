@@ -99,6 +99,7 @@ def test_setup_on_a_bf16_cpu_chooses_mixed_bfloat16(monkeypatch, capsys):
 
 def test_device_gpu_takes_the_accelerator_branches_on_a_cpu(monkeypatch, capsys):
     import keras
+    import tensorflow as tf
 
     monkeypatch.setenv("DNN_DEVICE", "gpu")
     monkeypatch.setenv("DNN_MIXED_PRECISION", "1")
@@ -106,6 +107,9 @@ def test_device_gpu_takes_the_accelerator_branches_on_a_cpu(monkeypatch, capsys)
     out = capsys.readouterr().out
     assert info.accelerator is True and info.gpu is False
     assert "DNN_DEVICE=gpu: taking the GPU branches on this CPU" in out
+    # float32 stays float32 on a GPU: no TF32 matrix products
+    assert not tf.config.experimental.tensor_float_32_execution_enabled()
+    tf.config.experimental.enable_tensor_float_32_execution(True)  # TF's default back
     # what a GPU with tensor cores would get
     assert info.precision == "mixed_float16"
     assert keras.mixed_precision.global_policy().name == "mixed_float16"
