@@ -249,7 +249,7 @@ def _configure_device(
     accelerator = bool(gpus) or choice == "gpu"
     if accelerator:
         # float32 means float32: Ampere and later GPUs would otherwise multiply float32
-        # matrices in TF32 (10 significant bits), which the float32 checks do not allow for
+        # matrices in TF32 (11 significant bits), which the float32 checks do not allow for
         tf.config.experimental.enable_tensor_float_32_execution(False)
     if accelerator and not gpus:
         device += (
