@@ -112,3 +112,37 @@ def test_solutions_come_in_exercise_order(path):
 def test_the_name_reader_sees_what_a_cell_needs():
     tree = parse("def f(x):\n    return x + y\nz = [w for w in range(3)]\nprint(f(z))")
     assert read(tree) - bound(tree) - set(dir(builtins)) == {"y"}
+
+
+def record_cells_code(nb: dict) -> str:
+    """The code after the "## Record this run" heading: what the final cells read."""
+    cells = nb["cells"]
+    start = next(
+        (
+            i
+            for i, c in enumerate(cells)
+            if c["cell_type"] == "markdown"
+            and nbtools.source(c).startswith("## Record this run")
+        ),
+        len(cells),
+    )
+    return "\n".join(
+        nbtools.source(c) for c in cells[start:] if c["cell_type"] == "code"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_solutions_leave_what_the_record_reads_alone(path):
+    """A solution that rebinds a lesson name the last cells record would record its value."""
+    nb = json.loads(path.read_text())
+    lesson, solutions = lesson_and_solutions(nb)
+    record = parse(record_cells_code(nb))
+    recorded = (
+        read(record) - bound(record)
+    ) & lesson  # read there, bound by the lesson
+    clobbered = {}
+    for number, code in solutions:
+        hit = (bound(parse(code)) & recorded) - {"_"}
+        if hit:
+            clobbered[number] = sorted(hit)
+    assert not clobbered, f"solutions that rebind names the record reads: {clobbered}"
