@@ -146,3 +146,50 @@ def test_solutions_leave_what_the_record_reads_alone(path):
         if hit:
             clobbered[number] = sorted(hit)
     assert not clobbered, f"solutions that rebind names the record reads: {clobbered}"
+
+
+def functions(tree: ast.Module) -> set[str]:
+    """The functions and classes the code defines at the top level (what other cells can call)."""
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    return {node.name for node in tree.body if isinstance(node, kinds)}
+
+
+def assigned(tree: ast.Module) -> set[str]:
+    """The names the code assigns to at the top level (inside functions they are local)."""
+    names, todo = set(), list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+        ):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        todo.extend(ast.iter_child_nodes(node))
+    return names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_solutions_leave_other_cells_functions_alone(path):
+    """A solution that assigns to a function another cell defines breaks that cell's rerun."""
+    nb = json.loads(path.read_text())
+    cells = nb["cells"]
+    start = next(
+        i
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "markdown" and "## Exercises" in nbtools.source(c)
+    )
+    defined = set()
+    for cell in cells[:start]:
+        if cell["cell_type"] == "code":
+            defined |= functions(parse(nbtools.source(cell)))
+    _, solutions = lesson_and_solutions(nb)
+    trees = {number: parse(code) for number, code in solutions}
+    for tree in trees.values():
+        defined |= functions(tree)
+    clashes = {}
+    for number, tree in trees.items():
+        hit = assigned(tree) & (defined - functions(tree))
+        if hit:
+            clashes[number] = sorted(hit)
+    assert not clashes, f"solutions that assign to another cell's function: {clashes}"
