@@ -62,18 +62,31 @@ def read(tree: ast.AST) -> set[str]:
     }
 
 
+def first_heading(cells: list[dict], heading: str) -> int:
+    """Index of the first markdown cell with a line starting `heading` (len(cells) if none)."""
+    return next(
+        (
+            i
+            for i, c in enumerate(cells)
+            if c["cell_type"] == "markdown"
+            and any(line.startswith(heading) for line in nbtools.source(c).splitlines())
+        ),
+        len(cells),
+    )
+
+
+def lesson_trees(nb: dict) -> list[ast.Module]:
+    """The lesson's code cells (those before "## Exercises"), parsed."""
+    cells = nb["cells"]
+    start = first_heading(cells, "## Exercises")
+    return [parse(nbtools.source(c)) for c in cells[:start] if c["cell_type"] == "code"]
+
+
 def lesson_and_solutions(nb: dict) -> tuple[set[str], list[tuple[int, str]]]:
     """The names the lesson binds, and each worked solution's (number, code)."""
     cells = nb["cells"]
-    start = next(
-        i
-        for i, c in enumerate(cells)
-        if c["cell_type"] == "markdown" and "## Exercises" in nbtools.source(c)
-    )
-    lesson = set()
-    for cell in cells[:start]:
-        if cell["cell_type"] == "code":
-            lesson |= bound(parse(nbtools.source(cell)))
+    start = first_heading(cells, "## Exercises")
+    lesson = set().union(*(bound(tree) for tree in lesson_trees(nb)))
     solutions: list[tuple[int, str]] = []
     for cell in cells[start + 1 :]:
         text = nbtools.source(cell)
@@ -117,15 +130,7 @@ def test_the_name_reader_sees_what_a_cell_needs():
 def record_cells_code(nb: dict) -> str:
     """The code after the "## Record this run" heading: what the final cells read."""
     cells = nb["cells"]
-    start = next(
-        (
-            i
-            for i, c in enumerate(cells)
-            if c["cell_type"] == "markdown"
-            and nbtools.source(c).startswith("## Record this run")
-        ),
-        len(cells),
-    )
+    start = first_heading(cells, "## Record this run")
     return "\n".join(
         nbtools.source(c) for c in cells[start:] if c["cell_type"] == "code"
     )
@@ -173,16 +178,7 @@ def assigned(tree: ast.Module) -> set[str]:
 def test_solutions_leave_other_cells_functions_alone(path):
     """A solution that assigns to a function another cell defines breaks that cell's rerun."""
     nb = json.loads(path.read_text())
-    cells = nb["cells"]
-    start = next(
-        i
-        for i, c in enumerate(cells)
-        if c["cell_type"] == "markdown" and "## Exercises" in nbtools.source(c)
-    )
-    defined = set()
-    for cell in cells[:start]:
-        if cell["cell_type"] == "code":
-            defined |= functions(parse(nbtools.source(cell)))
+    defined = set().union(*(functions(tree) for tree in lesson_trees(nb)))
     _, solutions = lesson_and_solutions(nb)
     trees = {number: parse(code) for number, code in solutions}
     for tree in trees.values():
